@@ -1,0 +1,34 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import Arrival, Cooperation, Project
+
+
+class CooperationInline(admin.TabularInline):
+    model = Cooperation
+    extra = 0
+
+
+class ArrivalInline(admin.TabularInline):
+    model = Arrival
+    extra = 0
+    fields = ["arrived_on", "amount", "note", "verified"]
+
+
+@admin.register(Project)
+class ProjectAdmin(SimpleHistoryAdmin):
+    list_display = ["code", "name", "lead_unit", "sector", "origin", "agreement_capital", "signed_on", "status"]
+    list_filter = ["status", "sector", "origin", "stage", "lead_unit", "group"]
+    list_select_related = ["lead_unit"]
+    search_fields = ["code", "name", "investor"]
+    date_hierarchy = "signed_on"
+    readonly_fields = ["created_at", "updated_at", "version"]
+    inlines = [CooperationInline, ArrivalInline]
+
+
+@admin.register(Arrival)
+class ArrivalAdmin(SimpleHistoryAdmin):
+    list_display = ["project", "arrived_on", "amount", "verified"]
+    list_select_related = ["project"]
+    list_filter = ["verified"]
+    date_hierarchy = "arrived_on"

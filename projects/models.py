@@ -1,0 +1,333 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import BigIntegerField, Case, CharField, Count, DecimalField, F, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models.functions import Cast, Coalesce, Round
+from simple_history.models import HistoricalRecords
+
+from targets import scoring
+from targets.models import MONEY, Unit, money_field
+
+
+class Sector(models.TextChoices):
+    INDUSTRIAL = "industrial", "工业"
+    NON_INDUSTRIAL = "non_industrial", "非工业"
+
+
+class Origin(models.TextChoices):
+    OUTSIDE_CITY = scoring.Origin.OUTSIDE_CITY.value, "市外"
+    INSIDE_CITY = scoring.Origin.INSIDE_CITY.value, "区外市内"
+    INSIDE_DISTRICT = scoring.Origin.INSIDE_DISTRICT.value, "区内"
+
+
+class Stage(models.TextChoices):
+    SIGNED = "signed", "签约"
+    STARTED = "started", "开工"
+    PRODUCING = "producing", "投产"
+    FULL_PRODUCTION = "full_production", "达产"
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", "草稿"
+    SUBMITTED = "submitted", "待审核"
+    APPROVED = "approved", "已审核"
+    RETURNED = "returned", "已退回"
+    WITHDRAWN = "withdrawn", "已撤回"
+
+
+# --- Money sums that are exact on every database ----------------------------------
+
+TEN_THOUSAND = Value(10000)
+
+
+def exact_sum(field: str) -> Sum:
+    """Sum money as whole 万元 (1e-4 亿元).
+
+    SQLite keeps decimals as floats, so a plain SUM drifts; a sum of integers does not,
+    and on PostgreSQL the same SQL is exact numeric arithmetic.
+    """
+    scaled = models.ExpressionWrapper(F(field) * TEN_THOUSAND, output_field=DecimalField(**MONEY))
+    return Sum(Cast(Round(scaled), BigIntegerField()))
+
+
+def from_ten_thousandths(value) -> Decimal:
+    return Decimal(int(value or 0)).scaleb(-4)
+
+
+# --- The rules as SQL: the same thresholds as scoring.tier_of ------------------------
+
+
+def tier_conditions(rules: scoring.Rules, prefix: str = "") -> list[tuple[scoring.Tier, Q]]:
+    """Each tier above `below`, highest first, as a condition on the project's columns."""
+
+    def q(name, value):
+        return Q(**{f"{prefix}{name}": value})
+
+    return [
+        (scoring.Tier.MAJOR, q("agreement_capital__gte", rules.major_investment) | q("expected_output__gte", rules.major_output)),
+        (scoring.Tier.LARGE, q("agreement_capital__gte", rules.large_investment) | q("expected_output__gte", rules.large_output)),
+        (scoring.Tier.KEY, q("agreement_capital__gte", rules.key_investment)),
+        (
+            scoring.Tier.GENERAL,
+            (q("sector", Sector.INDUSTRIAL) & q("agreement_capital__gte", rules.general_industrial_investment))
+            | (q("sector", Sector.NON_INDUSTRIAL) & q("agreement_capital__gte", rules.general_non_industrial_investment)),
+        ),
+    ]
+
+
+def tier_case(rules: scoring.Rules, prefix: str = "") -> Case:
+    whens = [When(condition, then=Value(tier.value)) for tier, condition in tier_conditions(rules, prefix)]
+    return Case(*whens, default=Value(scoring.Tier.BELOW.value), output_field=CharField())
+
+
+def counted_condition(rules: scoring.Rules, as_of, prefix: str = "") -> Q:
+    """Projects that count (scoring.is_counted): approved, signed by `as_of`, weighted, not below."""
+    above_threshold = Q()
+    for _tier, condition in tier_conditions(rules, prefix):
+        above_threshold |= condition
+    return (
+        Q(**{f"{prefix}status": Status.APPROVED})
+        & Q(**{f"{prefix}signed_on__lte": as_of})
+        & Q(**{f"{prefix}origin__in": [o.value for o in rules.counted_origins()]})
+        & above_threshold
+    )
+
+
+def cooperating_count(project_ref: str) -> Coalesce:
+    counted = (
+        Cooperation.objects.filter(project=OuterRef(project_ref))
+        .order_by()
+        .values("project")
+        .annotate(n=Count("*"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=models.IntegerField()), 0)
+
+
+# --- Projects ------------------------------------------------------------------------
+
+
+class ScopedQuerySet(models.QuerySet):
+    def _as_project_filter(self, lookup: str) -> list[Q]:
+        """This queryset's own filter, carried to a query from another model ([] when unfiltered)."""
+        return [Q(**{lookup: self})] if self.query.has_filters() else []
+
+
+class ProjectQuerySet(ScopedQuerySet):
+    def approved(self):
+        return self.filter(status=Status.APPROVED)
+
+    def signing_groups(self, period: scoring.Period, rules: scoring.Rules) -> list[scoring.SigningGroup]:
+        """Counted projects signed in the period, summed per unit and kind of credit: 2 queries."""
+        in_period = counted_condition(rules, period.end) & Q(signed_on__gte=period.start)
+        lead = (
+            self.filter(in_period)
+            .annotate(unit_id=F("lead_unit_id"), tier=tier_case(rules), n=cooperating_count("pk"))
+            .values("unit_id", "origin", "sector", "tier", "n")
+            .annotate(projects=Count("pk"), money=exact_sum("agreement_capital"))
+            .order_by()
+        )
+        in_period = counted_condition(rules, period.end, "project__") & Q(project__signed_on__gte=period.start)
+        cooperating = (
+            Cooperation.objects.filter(in_period, *self._as_project_filter("project__in"))
+            .annotate(origin=F("project__origin"), sector=F("project__sector"))
+            .annotate(tier=tier_case(rules, "project__"), n=cooperating_count("project_id"))
+            .values("unit_id", "origin", "sector", "tier", "n")
+            .annotate(projects=Count("pk"), money=exact_sum("project__agreement_capital"))
+            .order_by()
+        )
+        return [_signing_group(row, lead=True) for row in lead] + [
+            _signing_group(row, lead=False) for row in cooperating
+        ]
+
+    def scoring_facts(self, period: scoring.Period) -> list[scoring.Project]:
+        """Whole projects for the engine, with their arrivals up to the period's end: 3 queries."""
+        arrivals = Arrival.objects.filter(arrived_on__lte=period.end).order_by("arrived_on", "pk")
+        projects = self.select_related(None).prefetch_related(
+            models.Prefetch("arrivals", queryset=arrivals),
+            models.Prefetch("cooperations", queryset=Cooperation.objects.order_by("pk")),
+        )
+        return [project.as_scoring_project() for project in projects]
+
+
+def _signing_group(row: dict, *, lead: bool) -> scoring.SigningGroup:
+    return scoring.SigningGroup(
+        unit=row["unit_id"],
+        lead=lead,
+        cooperating_count=row["n"],
+        origin=scoring.Origin(row["origin"]),
+        industrial=row["sector"] == Sector.INDUSTRIAL,
+        tier=scoring.Tier(row["tier"]),
+        projects=row["projects"],
+        agreement_capital=from_ten_thousandths(row["money"]),
+    )
+
+
+class Project(models.Model):
+    """An investment project a unit signed (签约项目)."""
+
+    code = models.CharField("项目编号", max_length=40, unique=True)
+    name = models.CharField("项目名称", max_length=200)
+    investor = models.CharField("投资方", max_length=200, blank=True)
+    lead_unit = models.ForeignKey(Unit, models.PROTECT, related_name="led_projects", verbose_name="牵头单位")
+    cooperating_units = models.ManyToManyField(
+        Unit, through="Cooperation", related_name="cooperating_projects", blank=True, verbose_name="配合单位"
+    )
+    group = models.ForeignKey(
+        "groups.SpecialGroup", models.PROTECT, null=True, blank=True, related_name="projects", verbose_name="专项招商组"
+    )
+    sector = models.CharField("产业类型", max_length=20, choices=Sector.choices)
+    origin = models.CharField("项目来源", max_length=20, choices=Origin.choices)
+    agreement_capital = money_field("协议资金（亿元）")
+    expected_output = money_field("预计产值（亿元）", null=True, blank=True)
+    signed_on = models.DateField("签约日期", null=True, blank=True)
+    stage = models.CharField("项目阶段", max_length=20, choices=Stage.choices, default=Stage.SIGNED)
+    status = models.CharField("审核状态", max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    return_reason = models.TextField("退回原因", blank=True)
+    submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
+    reviewed_at = models.DateTimeField("审核时间", null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="审核人"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="录入人"
+    )
+    created_at = models.DateTimeField("录入时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+    version = models.PositiveIntegerField("版本", default=1)
+
+    history = HistoricalRecords()
+    objects = ProjectQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "招商项目"
+        verbose_name_plural = "招商项目"
+        ordering = ["-signed_on", "-pk"]
+        indexes = [models.Index(fields=["status", "signed_on"], name="project_status_signed")]
+        constraints = [
+            models.CheckConstraint(condition=Q(agreement_capital__gte=0), name="project_agreement_capital_not_negative"),
+            models.CheckConstraint(
+                condition=Q(expected_output__isnull=True) | Q(expected_output__gte=0),
+                name="project_expected_output_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=Status.APPROVED) | Q(signed_on__isnull=False),
+                name="approved_project_is_signed",
+                violation_error_message="已审核的项目必须有签约日期。",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+    def tier(self, rules: scoring.Rules) -> scoring.Tier:
+        return scoring.tier_of(
+            agreement_capital=self.agreement_capital,
+            expected_output=self.expected_output,
+            industrial=self.sector == Sector.INDUSTRIAL,
+            rules=rules,
+        )
+
+    def as_scoring_project(self) -> scoring.Project:
+        """The engine's view; expects `cooperations` and `arrivals` prefetched."""
+        return scoring.Project(
+            id=self.pk,
+            code=self.code,
+            name=self.name,
+            lead_unit=self.lead_unit_id,
+            cooperating_units=tuple(c.unit_id for c in self.cooperations.all()),
+            industrial=self.sector == Sector.INDUSTRIAL,
+            origin=scoring.Origin(self.origin),
+            agreement_capital=self.agreement_capital,
+            expected_output=self.expected_output,
+            signed_on=self.signed_on,
+            approved=self.status == Status.APPROVED,
+            arrivals=tuple((a.arrived_on, a.amount) for a in self.arrivals.all()),
+        )
+
+
+class Cooperation(models.Model):
+    """A cooperating unit (配合单位) of a joint project (联合招商)."""
+
+    project = models.ForeignKey(Project, models.CASCADE, related_name="cooperations", verbose_name="项目")
+    unit = models.ForeignKey(Unit, models.PROTECT, related_name="cooperations", verbose_name="配合单位")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "配合单位"
+        verbose_name_plural = "配合单位"
+        constraints = [models.UniqueConstraint(fields=["project", "unit"], name="cooperating_unit_once_per_project")]
+
+    def __str__(self):
+        return f"{self.project.code} · {self.unit}"
+
+    def clean(self):
+        if self.project_id and self.unit_id and self.unit_id == self.project.lead_unit_id:
+            raise ValidationError({"unit": "配合单位不能是牵头单位本身。"})
+
+
+class ArrivalQuerySet(ScopedQuerySet):
+    def arrival_groups(self, period: scoring.Period, rules: scoring.Rules) -> list[scoring.ArrivalGroup]:
+        """Arrivals in the period of counted projects, summed per unit and kind of credit: 2 queries."""
+        counted = counted_condition(rules, period.end, "project__")
+        lead = (
+            self.filter(counted, arrived_on__range=(period.start, period.end))
+            .annotate(unit_id=F("project__lead_unit_id"), origin=F("project__origin"), n=cooperating_count("project_id"))
+            .values("unit_id", "origin", "n")
+            .annotate(money=exact_sum("amount"))
+            .order_by()
+        )
+        counted = counted_condition(rules, period.end, "project__")
+        cooperating = (
+            Cooperation.objects.filter(
+                counted,
+                *self._as_project_filter("project__arrivals__in"),
+                project__arrivals__arrived_on__range=(period.start, period.end),
+            )
+            .annotate(origin=F("project__origin"), n=cooperating_count("project_id"))
+            .values("unit_id", "origin", "n")
+            .annotate(money=exact_sum("project__arrivals__amount"))
+            .order_by()
+        )
+        return [_arrival_group(row, lead=True) for row in lead] + [_arrival_group(row, lead=False) for row in cooperating]
+
+
+def _arrival_group(row: dict, *, lead: bool) -> scoring.ArrivalGroup:
+    return scoring.ArrivalGroup(
+        unit=row["unit_id"],
+        lead=lead,
+        cooperating_count=row["n"],
+        origin=scoring.Origin(row["origin"]),
+        amount=from_ten_thousandths(row["money"]),
+    )
+
+
+class Arrival(models.Model):
+    """One entry of a project's arrived-capital ledger (到位资金)."""
+
+    project = models.ForeignKey(Project, models.CASCADE, related_name="arrivals", verbose_name="项目")
+    arrived_on = models.DateField("到位日期")
+    amount = models.DecimalField("到位金额（亿元）", **MONEY, validators=[MinValueValidator(Decimal("0.0001"))])
+    note = models.CharField("备注", max_length=200, blank=True)
+    verified = models.BooleanField("已核实", default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="录入人"
+    )
+    created_at = models.DateTimeField("录入时间", auto_now_add=True)
+
+    history = HistoricalRecords()
+    objects = ArrivalQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "到位资金"
+        verbose_name_plural = "到位资金"
+        ordering = ["arrived_on", "pk"]
+        indexes = [models.Index(fields=["arrived_on", "project"], name="arrival_date_project")]
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="arrival_amount_positive")]
+
+    def __str__(self):
+        return f"{self.project.code} {self.arrived_on} {self.amount}"

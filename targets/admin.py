@@ -1,0 +1,37 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import FiveYearGoal, RuleSet, Unit, UnitTarget
+
+
+@admin.register(Unit)
+class UnitAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "sort_order", "is_active"]
+    list_filter = ["kind", "is_active"]
+    search_fields = ["name"]
+
+
+@admin.register(RuleSet)
+class RuleSetAdmin(SimpleHistoryAdmin):
+    list_display = ["year", "major_investment", "large_investment", "key_investment", "lead_share", "rate_cap"]
+
+
+@admin.register(UnitTarget)
+class UnitTargetAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "year",
+        "unit",
+        "major_projects",
+        "large_projects",
+        "key_projects",
+        "agreement_capital",
+        "non_industrial_agreement_capital",
+        "arrived_capital",
+    ]
+    list_filter = ["year", "unit__kind"]
+    list_select_related = ["unit"]
+
+
+@admin.register(FiveYearGoal)
+class FiveYearGoalAdmin(admin.ModelAdmin):
+    list_display = ["name", "start_year", "end_year", "annual_agreement_capital", "total_agreement_capital"]

@@ -1,0 +1,241 @@
+from decimal import Decimal
+
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from . import scoring
+
+MONEY = {"max_digits": 14, "decimal_places": 4}  # 亿元 to 1万元
+RATIO = {"max_digits": 7, "decimal_places": 4}
+
+
+def money_field(verbose_name: str, **kwargs) -> models.DecimalField:
+    return models.DecimalField(verbose_name, **MONEY, validators=[MinValueValidator(Decimal(0))], **kwargs)
+
+
+class UnitKind(models.TextChoices):
+    PARK = "park", "园区"
+    DEPARTMENT = "department", "区级部门"
+    OTHER = "other", "其他单位"
+
+
+class UnitQuerySet(models.QuerySet):
+    def assessed(self):
+        """Units ranked in the assessment: parks and departments."""
+        return self.filter(kind__in=[UnitKind.PARK, UnitKind.DEPARTMENT], is_active=True)
+
+    def get_by_natural_key(self, name):
+        return self.get(name=name)
+
+
+class Unit(models.Model):
+    """A responsible unit (责任单位): a park or a district department."""
+
+    name = models.CharField("单位名称", max_length=50, unique=True)
+    kind = models.CharField("类别", max_length=20, choices=UnitKind.choices)
+    sort_order = models.PositiveSmallIntegerField("排序", default=0)
+    is_active = models.BooleanField("启用", default=True)
+
+    objects = UnitQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "责任单位"
+        verbose_name_plural = "责任单位"
+        ordering = ["sort_order", "name"]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.name,)
+
+    def as_scoring_unit(self) -> scoring.Unit:
+        return scoring.Unit(self.id, self.name, self.kind)
+
+
+class RuleSetQuerySet(models.QuerySet):
+    def get_by_natural_key(self, year):
+        return self.get(year=year)
+
+
+class RuleSet(models.Model):
+    """One year's rules (domain.md §2–§5): tier thresholds, weights, score formula."""
+
+    year = models.PositiveSmallIntegerField("年度", unique=True)
+    major_investment = models.DecimalField("重大项目投资门槛（亿元）", **MONEY)
+    major_output = models.DecimalField("重大项目产值门槛（亿元）", **MONEY)
+    large_investment = models.DecimalField("较大项目投资门槛（亿元）", **MONEY)
+    large_output = models.DecimalField("较大项目产值门槛（亿元）", **MONEY)
+    key_investment = models.DecimalField("重点项目投资门槛（亿元）", **MONEY)
+    general_industrial_investment = models.DecimalField("一般项目工业投资门槛（亿元）", **MONEY)
+    general_non_industrial_investment = models.DecimalField("一般项目非工业投资门槛（亿元）", **MONEY)
+    weight_outside_city = models.DecimalField("市外项目权重", **RATIO)
+    weight_inside_city = models.DecimalField("区外市内项目权重", **RATIO)
+    weight_inside_district = models.DecimalField("区内项目权重", **RATIO)
+    lead_share = models.DecimalField("联合招商牵头单位占比", **RATIO)
+    score_agreement_capital = models.DecimalField("协议资金分值权重", **RATIO)
+    score_arrived_capital = models.DecimalField("到位资金分值权重", **RATIO)
+    score_major_projects = models.DecimalField("重大项目分值权重", **RATIO)
+    score_large_projects = models.DecimalField("较大项目分值权重", **RATIO)
+    score_key_projects = models.DecimalField("重点项目分值权重", **RATIO)
+    score_non_industrial = models.DecimalField("非工业协议资金分值权重", **RATIO)
+    rate_cap = models.DecimalField("完成率计分上限", **RATIO)
+
+    history = HistoricalRecords()
+    objects = RuleSetQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "年度规则"
+        verbose_name_plural = "年度规则"
+        ordering = ["-year"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(weight_outside_city__gte=0, weight_outside_city__lte=1)
+                & Q(weight_inside_city__gte=0, weight_inside_city__lte=1)
+                & Q(weight_inside_district__gte=0, weight_inside_district__lte=1),
+                name="ruleset_origin_weights_between_0_and_1",
+            ),
+            models.CheckConstraint(condition=Q(lead_share__gt=0, lead_share__lte=1), name="ruleset_lead_share_in_0_1"),
+            models.CheckConstraint(
+                condition=Q(
+                    major_investment__gte=0,
+                    major_output__gte=0,
+                    large_investment__gte=0,
+                    large_output__gte=0,
+                    key_investment__gte=0,
+                    general_industrial_investment__gte=0,
+                    general_non_industrial_investment__gte=0,
+                    score_agreement_capital__gte=0,
+                    score_arrived_capital__gte=0,
+                    score_major_projects__gte=0,
+                    score_large_projects__gte=0,
+                    score_key_projects__gte=0,
+                    score_non_industrial__gte=0,
+                    rate_cap__gt=0,
+                ),
+                name="ruleset_numbers_not_negative",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.year}年规则"
+
+    def natural_key(self):
+        return (self.year,)
+
+    def as_rules(self) -> scoring.Rules:
+        return scoring.Rules(
+            year=self.year,
+            major_investment=self.major_investment,
+            major_output=self.major_output,
+            large_investment=self.large_investment,
+            large_output=self.large_output,
+            key_investment=self.key_investment,
+            general_industrial_investment=self.general_industrial_investment,
+            general_non_industrial_investment=self.general_non_industrial_investment,
+            origin_weights={
+                scoring.Origin.OUTSIDE_CITY: self.weight_outside_city,
+                scoring.Origin.INSIDE_CITY: self.weight_inside_city,
+                scoring.Origin.INSIDE_DISTRICT: self.weight_inside_district,
+            },
+            lead_share=self.lead_share,
+            indicator_weights={
+                scoring.Indicator.MAJOR_PROJECTS: self.score_major_projects,
+                scoring.Indicator.LARGE_PROJECTS: self.score_large_projects,
+                scoring.Indicator.KEY_PROJECTS: self.score_key_projects,
+                scoring.Indicator.AGREEMENT_CAPITAL: self.score_agreement_capital,
+                scoring.Indicator.NON_INDUSTRIAL_AGREEMENT_CAPITAL: self.score_non_industrial,
+                scoring.Indicator.ARRIVED_CAPITAL: self.score_arrived_capital,
+            },
+            rate_cap=self.rate_cap,
+        )
+
+
+class UnitTargetQuerySet(models.QuerySet):
+    def get_by_natural_key(self, year, unit_name):
+        return self.get(year=year, unit__name=unit_name)
+
+
+def positive_or_null(*names: str) -> Q:
+    condition = Q()
+    for name in names:
+        condition &= Q(**{f"{name}__isnull": True}) | Q(**{f"{name}__gt": 0})
+    return condition
+
+
+class UnitTarget(models.Model):
+    """A unit's targets for one year. An empty indicator is *no target* (not assessed), not 0."""
+
+    year = models.PositiveSmallIntegerField("年度")
+    unit = models.ForeignKey(Unit, models.PROTECT, related_name="targets", verbose_name="责任单位")
+    major_projects = models.PositiveSmallIntegerField("重大项目（个）", null=True, blank=True)
+    large_projects = models.PositiveSmallIntegerField("较大项目（个）", null=True, blank=True)
+    key_projects = models.PositiveSmallIntegerField("重点项目（个）", null=True, blank=True)
+    agreement_capital = money_field("协议资金（亿元）", null=True, blank=True)
+    non_industrial_agreement_capital = money_field("其中：非工业（亿元）", null=True, blank=True)
+    arrived_capital = money_field("到位资金（亿元）", null=True, blank=True)
+
+    history = HistoricalRecords()
+    objects = UnitTargetQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "年度目标"
+        verbose_name_plural = "年度目标"
+        ordering = ["year", "unit__sort_order"]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "unit"], name="one_target_row_per_unit_and_year"),
+            models.CheckConstraint(
+                condition=positive_or_null(*(i.value for i in scoring.Indicator)),
+                name="target_positive_or_absent",
+                violation_error_message="目标值须大于0；不考核的指标请留空。",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.year}年 {self.unit}"
+
+    def natural_key(self):
+        return (self.year, self.unit.name)
+
+    natural_key.dependencies = ["targets.unit"]
+
+    def as_scoring_targets(self) -> dict[scoring.Indicator, Decimal | None]:
+        values = {}
+        for indicator in scoring.Indicator:
+            value = getattr(self, indicator.value)
+            values[indicator] = None if value is None else Decimal(value)
+        return values
+
+
+class FiveYearGoalManager(models.Manager):
+    def get_by_natural_key(self, name):
+        return self.get(name=name)
+
+
+class FiveYearGoal(models.Model):
+    """The district's five-year goal, e.g. "5311" for 2021–2025 (domain.md §1)."""
+
+    name = models.CharField("名称", max_length=20, unique=True)
+    start_year = models.PositiveSmallIntegerField("起始年度")
+    end_year = models.PositiveSmallIntegerField("截止年度")
+    annual_agreement_capital = money_field("每年协议资金（亿元）")
+    total_agreement_capital = money_field("累计协议资金（亿元）")
+    enterprises_over_100yi = models.PositiveSmallIntegerField("新引进培育产值100亿级企业（个）")
+    total_arrived_capital = money_field("累计到位资金（亿元）")
+
+    objects = FiveYearGoalManager()
+
+    class Meta:
+        verbose_name = "五年目标"
+        verbose_name_plural = "五年目标"
+        constraints = [
+            models.CheckConstraint(condition=Q(end_year__gte=models.F("start_year")), name="goal_years_in_order"),
+        ]
+
+    def __str__(self):
+        return f"“{self.name}”目标（{self.start_year}–{self.end_year}）"
+
+    def natural_key(self):
+        return (self.name,)

@@ -1,0 +1,106 @@
+"""Factories for every model, in one place."""
+
+import datetime
+from decimal import Decimal
+
+import factory
+
+from groups.models import Person, SpecialGroup
+from projects.models import Arrival, Cooperation, Origin, Project, Sector, Status
+from targets.models import RuleSet, Unit, UnitKind, UnitTarget
+
+
+class UnitFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Unit
+        django_get_or_create = ["name"]
+
+    name = factory.Sequence(lambda n: f"测试单位{n}")
+    kind = UnitKind.PARK
+    sort_order = factory.Sequence(lambda n: n)
+
+
+class RuleSetFactory(factory.django.DjangoModelFactory):
+    """The 2021 rules of domain.md, for any year."""
+
+    class Meta:
+        model = RuleSet
+        django_get_or_create = ["year"]
+
+    year = 2021
+    major_investment = Decimal("20")
+    major_output = Decimal("50")
+    large_investment = Decimal("10")
+    large_output = Decimal("30")
+    key_investment = Decimal("1")
+    general_industrial_investment = Decimal("0.2")
+    general_non_industrial_investment = Decimal("0.05")
+    weight_outside_city = Decimal("1")
+    weight_inside_city = Decimal("0.2")
+    weight_inside_district = Decimal("0")
+    lead_share = Decimal("0.8")
+    score_agreement_capital = Decimal("40")
+    score_arrived_capital = Decimal("30")
+    score_major_projects = Decimal("15")
+    score_large_projects = Decimal("10")
+    score_key_projects = Decimal("5")
+    score_non_industrial = Decimal("0")
+    rate_cap = Decimal("1.2")
+
+
+class UnitTargetFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = UnitTarget
+
+    year = 2021
+    unit = factory.SubFactory(UnitFactory)
+
+
+class PersonFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Person
+        django_get_or_create = ["name"]
+
+    name = factory.Sequence(lambda n: f"人员{n}")
+    title = "区政府副区长"
+
+
+class SpecialGroupFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SpecialGroup
+
+    number = factory.Sequence(lambda n: 100 + n)
+    name = factory.Sequence(lambda n: f"测试招商组{n}")
+    leader = factory.SubFactory(PersonFactory)
+
+
+class ProjectFactory(factory.django.DjangoModelFactory):
+    """An approved 市外 工业 project of 1亿 signed 2021-03-15 unless told otherwise."""
+
+    class Meta:
+        model = Project
+        skip_postgeneration_save = True
+
+    code = factory.Sequence(lambda n: f"T2021-{n:05d}")
+    name = factory.Sequence(lambda n: f"测试项目{n}")
+    investor = "测试投资有限公司"
+    lead_unit = factory.SubFactory(UnitFactory)
+    sector = Sector.INDUSTRIAL
+    origin = Origin.OUTSIDE_CITY
+    agreement_capital = Decimal("1")
+    signed_on = datetime.date(2021, 3, 15)
+    status = Status.APPROVED
+
+    @factory.post_generation
+    def cooperating(self, create, units, **kwargs):
+        for unit in units or ():
+            Cooperation.objects.create(project=self, unit=unit)
+
+
+class ArrivalFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Arrival
+
+    project = factory.SubFactory(ProjectFactory)
+    arrived_on = datetime.date(2021, 6, 30)
+    amount = Decimal("1")
