@@ -1,6 +1,6 @@
 """The scoring engine: approved projects in, each unit's results against its targets out.
 
-Pure functions over plain data (see docs/domain-rules.md for the rules they implement):
+Pure functions over plain data (docs/scoring.md states the rules they implement):
 no ORM, no request, no settings. Every number of the rules arrives in a `Rules` value,
 so another year or another district changes data, not code.
 
@@ -394,16 +394,20 @@ def evaluate_unit(unit: Unit, targets: Mapping[Indicator, Decimal | None], actua
     targeted = [i for i in Indicator if targets.get(i) is not None]
     total_weight = sum((rules.indicator_weights[i] for i in targeted), ZERO)
     results = {}
+    weighted_sum = ZERO
     for indicator in Indicator:
         target = targets.get(indicator)
         actual = actuals.values[indicator]
         rate = completion_rate(actual, target)
         points = None
         if rate is not None and total_weight:
-            points = HUNDRED * rules.indicator_weights[indicator] * min(rate, rules.rate_cap) / total_weight
+            weighted = rules.indicator_weights[indicator] * min(rate, rules.rate_cap)
+            weighted_sum += weighted
+            points = HUNDRED * weighted / total_weight
         lines = tuple(actuals.lines.get(indicator, ()))
         results[indicator] = IndicatorResult(indicator, target, actual, rate, points, lines)
-    score = sum((r.points for r in results.values() if r.points is not None), ZERO) if total_weight else None
+    # One division for the score, so equal inputs give equal scores however the points round.
+    score = HUNDRED * weighted_sum / total_weight if total_weight else None
     return UnitResult(unit, results, score)
 
 
