@@ -1,0 +1,44 @@
+"""Rounding for display only (domain.md §3): money and scores to 2 decimals, rates as percentages.
+
+Rounding is 四舍五入 (half up), as the district's tables do. Everything upstream keeps full precision.
+"""
+
+import unicodedata
+from decimal import ROUND_HALF_UP, Decimal
+
+CENT = Decimal("0.01")
+
+
+def money(value: Decimal | None) -> str:
+    """亿元 to 2 decimals: 1.9200 → "1.92"."""
+    return "–" if value is None else str(Decimal(value).quantize(CENT, ROUND_HALF_UP))
+
+
+def score(value: Decimal | None) -> str:
+    return money(value)
+
+
+def rate(value: Decimal | None) -> str:
+    """A completion rate as a percentage with 2 decimals: 0.21625 → "21.63%"."""
+    return "–" if value is None else f"{(Decimal(value) * 100).quantize(CENT, ROUND_HALF_UP)}%"
+
+
+def count(value: Decimal | int | None) -> str:
+    return "–" if value is None else str(int(value))
+
+
+def plain(value: Decimal | None) -> str | None:
+    """Full precision without exponent or trailing zeros, for machine-readable output."""
+    if value is None:
+        return None
+    return format(Decimal(value).normalize(), "f")
+
+
+def width(text: str) -> int:
+    """Columns a string takes in a terminal: CJK characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def pad(text: str, columns: int, right: bool = False) -> str:
+    gap = " " * max(columns - width(text), 0)
+    return gap + text if right else text + gap
