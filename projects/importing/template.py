@@ -1,0 +1,117 @@
+"""The blank import workbook, which is also the bulk-entry template the browser offers."""
+
+from __future__ import annotations
+
+import os
+from typing import IO
+
+import openpyxl
+from django.conf import settings
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from .columns import SHEETS, Column, Lookups, SheetSpec
+
+HELP_TITLE = "说明"
+OPTIONS_TITLE = "可选值"
+REQUIRED_FILL = PatternFill("solid", fgColor="FFE699")
+OPTIONAL_FILL = PatternFill("solid", fgColor="E7E6E6")
+BOLD = Font(bold=True)
+WRAP = Alignment(wrap_text=True, vertical="top")
+
+RULES = (
+    "每个“项目”行是一个项目，每个“到位资金”行是一笔到位资金；第1行是表头，从第2行起填写。不登记到位资金时，“到位资金”工作表可以删除。",
+    "表头为黄色的列必须填写，灰色的列可不填；列的顺序可以调整，表中多出的列会被忽略，空行会被跳过。",
+    "金额一律以亿元为单位，最多4位小数（精确到万元），如 500万元填 0.05；超过 10000 亿元的金额会被拒绝。",
+    "日期可填 Excel 日期，或 2021-03-15、2021/03/15、2021.03.15 格式的文字。",
+    "单位、专项招商组须与系统中的名称完全一致，见“可选值”工作表；产业类型、项目来源、项目阶段只能填下拉列表中的值。",
+    "文件中只要有一处错误，整个文件都不会导入；系统会逐条列出错误所在的工作表、行号和列名，改正后重新导入即可。",
+    "同一文件可以重复导入：填了项目编号的行更新该项目，不会重复新建；完全相同的到位资金记录（项目、日期、金额、备注都相同）不会重复登记。",
+    "导入的项目进入“待审核”状态，经区招商投资局审核后才计入考核；内容与系统中完全相同的项目保持原状态不变。",
+    "“项目”表未列出的列，导入时不改动已有项目的对应内容；列出但留空的可选列，会把该项清空（项目阶段恢复为“签约”）。",
+)
+
+
+def write_template(file: str | os.PathLike | IO[bytes]) -> None:
+    """Write the blank workbook: the sheets with their headers, a 说明 sheet, and dropdowns
+    listing today's units and groups. Imported as it is, it imports nothing, cleanly."""
+    lookups = Lookups.load()
+    workbook = openpyxl.Workbook()
+    data_sheets = [workbook.active, *(workbook.create_sheet() for _ in SHEETS[1:])]
+    help_sheet = workbook.create_sheet(HELP_TITLE)
+    option_ranges = _write_options(workbook.create_sheet(OPTIONS_TITLE), lookups)
+    for worksheet, spec in zip(data_sheets, SHEETS):
+        _write_data_sheet(worksheet, spec, option_ranges)
+    _write_help(help_sheet)
+    workbook.save(file)
+
+
+def _write_options(worksheet, lookups: Lookups) -> dict[str, str]:
+    """One column per distinct list of values; returns each dropdown column's range, by header."""
+    lists: dict[tuple[str, ...], list[str]] = {}  # values → the headers offering them
+    for spec in SHEETS:
+        for column in spec.columns:
+            values = tuple(column.options(lookups)) if column.options else ()
+            if values:
+                lists.setdefault(values, []).append(column.header)
+    ranges = {}
+    for index, (values, headers) in enumerate(lists.items(), start=1):
+        letter = get_column_letter(index)
+        worksheet.cell(1, index, "／".join(dict.fromkeys(headers))).font = BOLD
+        for row, value in enumerate(values, start=2):
+            worksheet.cell(row, index, value)
+        worksheet.column_dimensions[letter].width = 20
+        for header in headers:
+            ranges[header] = f"{quote_sheetname(OPTIONS_TITLE)}!${letter}$2:${letter}${len(values) + 1}"
+    return ranges
+
+
+def _write_data_sheet(worksheet, spec: SheetSpec, option_ranges: dict[str, str]) -> None:
+    worksheet.title = spec.title
+    worksheet.freeze_panes = "A2"
+    last_row = settings.IMPORT_MAX_ROWS + 1
+    for index, column in enumerate(spec.columns, start=1):
+        letter = get_column_letter(index)
+        cell = worksheet.cell(1, index, column.header)
+        cell.font, cell.fill = BOLD, REQUIRED_FILL if column.required else OPTIONAL_FILL
+        # A column's style is what Excel gives the cells typed into it; no empty cells are written.
+        worksheet.column_dimensions[letter].width = column.width
+        worksheet.column_dimensions[letter].number_format = column.number_format
+        if column.header in option_ranges:
+            validation = _dropdown(column, option_ranges[column.header])
+            worksheet.add_data_validation(validation)
+            validation.add(f"{letter}2:{letter}{last_row}")
+
+
+def _dropdown(column: Column, source: str) -> DataValidation:
+    return DataValidation(
+        type="list",
+        formula1=source,
+        allow_blank=True,
+        showErrorMessage=column.strict,
+        errorTitle=f"{column.header}无效",
+        error="请从下拉列表中选择。",
+        showInputMessage=True,
+        promptTitle=column.header,
+        prompt=column.help[:250],  # Excel's limit is 255 characters
+    )
+
+
+def _write_help(worksheet) -> None:
+    worksheet.append(["招商项目导入模板：填写说明"])
+    worksheet["A1"].font = Font(bold=True, size=14)
+    for number, rule in enumerate(RULES, start=1):
+        worksheet.append([f"{number}. {rule}"])
+    worksheet.append([])
+    worksheet.append(["工作表", "列名", "是否必填", "填写说明", "示例"])
+    for cell in worksheet[worksheet.max_row]:
+        cell.font = BOLD
+    for spec in SHEETS:
+        for column in spec.columns:
+            required = "必填" if column.required else "可不填"
+            worksheet.append([spec.title, column.header, required, column.help, column.example])
+            for cell in worksheet[worksheet.max_row]:
+                cell.alignment = WRAP
+    for letter, width in zip("ABCDE", (10, 18, 12, 70, 24)):
+        worksheet.column_dimensions[letter].width = width

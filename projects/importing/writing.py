@@ -1,0 +1,207 @@
+"""Writing a checked ImportPlan: all of it in one transaction, or nothing."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from ..models import Arrival, Cooperation, Project, Status
+from .columns import ARRIVALS, PROJECTS, Problem, SheetSpec
+from .reading import ImportPlan, ParsedRow, chunks, problems_from
+
+ARRIVAL_FIELDS = ("arrived_on", "amount", "note")
+
+
+class ImportRejected(Exception):
+    """The file has problems; nothing was written."""
+
+    def __init__(self, problems: list[Problem]):
+        super().__init__(f"{len(problems)} problem(s) in the import file")
+        self.problems = problems
+
+
+@dataclass
+class ImportResult:
+    created: list[str] = field(default_factory=list)  # project codes
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    generated: list[str] = field(default_factory=list)  # codes the import made up, among `created`
+    arrivals_created: int = 0
+    arrivals_skipped: int = 0  # already stored
+    dry_run: bool = False
+
+    def summary(self) -> list[str]:
+        lead = "试运行，未写入任何数据。将" if self.dry_run else "导入完成："
+        lines = [
+            f"{lead}新建项目 {len(self.created)} 个，更新 {len(self.updated)} 个，未变化 {len(self.unchanged)} 个；"
+            f"新增到位资金 {self.arrivals_created} 条，已存在而跳过 {self.arrivals_skipped} 条。"
+        ]
+        for label, codes in (("新建", self.created), ("更新", self.updated), ("自动生成的项目编号", self.generated)):
+            if codes:
+                lines.append(f"{label}：{'、'.join(codes)}")
+        return lines
+
+
+def apply_plan(*, plan: ImportPlan, approve: bool, user=None, dry_run: bool = False) -> ImportResult:
+    """Write a checked plan in one transaction.
+
+    Projects become submitted (approved with `approve`, reviewed by `user`). Raises
+    ImportRejected when the plan has problems or a model refuses a row, having written
+    nothing. A dry run makes every write and check, then rolls back: it reports exactly
+    what the import would do.
+    """
+    if plan.problems:
+        raise ImportRejected(plan.problems)
+    with transaction.atomic():
+        writer = _Writer(plan=plan, approve=approve, user=user)
+        result = writer.write()
+        if writer.problems:
+            raise ImportRejected(writer.problems)
+        result.dry_run = dry_run
+        if dry_run:
+            transaction.set_rollback(True)
+    return result
+
+
+class _CodeAllocator:
+    """Codes FL<signing year>-<5 digits>, numbered after the highest in use, so none is reused."""
+
+    PATTERN = re.compile(r"FL(\d{4})-(\d+)")
+
+    def __init__(self, reserved: Iterable[str]):
+        self.reserved = set(reserved)
+        self.last: dict[int, int] = {}
+
+    def next(self, year: int) -> str:
+        if year not in self.last:
+            stored = Project.objects.filter(code__startswith=f"FL{year}-").values_list("code", flat=True)
+            matches = (self.PATTERN.fullmatch(code) for code in [*stored, *self.reserved])
+            self.last[year] = max((int(m[2]) for m in matches if m and int(m[1]) == year), default=0)
+        self.last[year] += 1
+        return f"FL{year}-{self.last[year]:05d}"
+
+
+def _status_after_import(current: str, *, approve: bool, facts_changed: bool) -> str:
+    # Unchanged facts need no new review: re-importing a file leaves approved projects approved.
+    if approve or (current == Status.APPROVED and not facts_changed):
+        return Status.APPROVED
+    return Status.SUBMITTED
+
+
+def _attname(name: str) -> str:
+    return Project._meta.get_field(name).attname
+
+
+class _Writer:
+    def __init__(self, *, plan: ImportPlan, approve: bool, user):
+        self.plan, self.approve, self.user = plan, approve, user
+        self.now = timezone.now()
+        self.problems: list[Problem] = []
+        self.result = ImportResult()
+        self.codes = _CodeAllocator(row.values["code"] for row in plan.projects if row.values.get("code"))
+
+    def write(self) -> ImportResult:
+        ids = [row.existing_id for row in self.plan.projects if row.existing_id]
+        stored = Project.objects.select_for_update().in_bulk(ids)
+        cooperating: dict[int, set[int]] = {}
+        for chunk in chunks(ids):
+            for project_id, unit_id in Cooperation.objects.filter(project_id__in=chunk).values_list("project_id", "unit_id"):
+                cooperating.setdefault(project_id, set()).add(unit_id)
+        projects = {}
+        for row in self.plan.projects:
+            project = self._write_project(row, stored.get(row.existing_id), cooperating.get(row.existing_id, set()))
+            if project is not None:
+                projects[project.code] = project
+        self._write_arrivals(projects)
+        return self.result
+
+    def _write_project(self, row: ParsedRow, project: Project | None, units_before: set[int]) -> Project | None:
+        facts = {name: value for name, value in row.values.items() if name not in ("code", "cooperating_units")}
+        units = row.values.get("cooperating_units")  # None: the sheet has no such column; keep the stored ones
+        new = project is None
+        if new:
+            project = Project(code=row.values.get("code") or "", created_by=self.user)
+        changed = new or any(getattr(project, _attname(name)) != value for name, value in facts.items())
+        changed |= units is not None and set(units) != units_before
+        status = _status_after_import(project.status, approve=self.approve, facts_changed=changed)
+        if not changed and status == project.status:
+            self.result.unchanged.append(project.code)
+            return project
+        if units is None and facts.get("lead_unit") in units_before:
+            message = "该单位是此项目现有的配合单位，不能同时作牵头单位；请同时在「配合单位」列填写该项目的配合单位。"
+            self.problems.append(Problem(PROJECTS.title, row.row, PROJECTS.header_of("lead_unit"), message))
+            return None
+        self._change(project, facts, status, new=new)
+        if not self._clean(project, spec=PROJECTS, row=row.row):
+            return None
+        project.save()
+        if units is not None:
+            self._replace_cooperating_units(project, units, units_before, row=row.row)
+        (self.result.created if new else self.result.updated).append(project.code)
+        return project
+
+    def _change(self, project: Project, facts: dict, status: str, *, new: bool) -> None:
+        for name, value in facts.items():
+            setattr(project, _attname(name), value)
+        project.status, project.return_reason = status, ""
+        if status == Status.SUBMITTED:
+            project.submitted_at, project.reviewed_at, project.reviewed_by = self.now, None, None
+        else:
+            project.submitted_at = project.submitted_at or self.now
+            project.reviewed_at, project.reviewed_by = self.now, self.user
+        if new and not project.code:
+            project.code = self.codes.next(project.signed_on.year)
+            self.result.generated.append(project.code)
+        if not new:
+            project.version += 1
+
+    def _clean(self, instance, *, spec: SheetSpec, row: int, column: str | None = None) -> bool:
+        """full_clean, its errors kept as problems at the row; marks the history with the user."""
+        try:
+            instance.full_clean()
+        except ValidationError as error:
+            self.problems.extend(problems_from(error, spec=spec, row=row, column=column))
+            return False
+        if self.user is not None:
+            instance._history_user = self.user  # django-simple-history's hook for who changed it
+        return True
+
+    def _replace_cooperating_units(self, project: Project, units: list[int], units_before: set[int], *, row: int) -> None:
+        dropped = units_before - set(units)
+        if dropped:
+            for cooperation in Cooperation.objects.filter(project=project, unit_id__in=dropped):
+                cooperation.delete()  # one by one, so the history records each
+        for unit_id in units:
+            if unit_id in units_before:
+                continue
+            cooperation = Cooperation(project=project, unit_id=unit_id)
+            if self._clean(cooperation, spec=PROJECTS, row=row, column=PROJECTS.header_of("cooperating_units")):
+                cooperation.save()
+
+    def _write_arrivals(self, projects: dict[str, Project]) -> None:
+        """Create the file's arrivals not stored yet, counting repeats: the file is a multiset."""
+        wanted = list({row.values["project"] for row in self.plan.arrivals} - projects.keys())
+        projects = {**projects, **Project.objects.in_bulk(wanted, field_name="code")}
+        stored: Counter = Counter()
+        for chunk in chunks([project.pk for project in projects.values()]):
+            stored.update(Arrival.objects.filter(project_id__in=chunk).values_list("project_id", *ARRIVAL_FIELDS))
+        for row in self.plan.arrivals:
+            project = projects.get(row.values["project"])
+            if project is None:
+                continue  # its project row was refused, which already fails the import
+            values = {name: row.values[name] for name in ARRIVAL_FIELDS}
+            key = (project.pk, *values.values())
+            if stored[key] > 0:
+                stored[key] -= 1
+                self.result.arrivals_skipped += 1
+                continue
+            arrival = Arrival(project=project, created_by=self.user, **values)
+            if self._clean(arrival, spec=ARRIVALS, row=row.row):
+                arrival.save()
+                self.result.arrivals_created += 1
