@@ -25,6 +25,12 @@ class ProjectAdmin(SimpleHistoryAdmin):
     readonly_fields = ["created_at", "updated_at", "version"]
     inlines = [CooperationInline, ArrivalInline]
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        project = form.instance
+        # The inline wrote the rows; this keeps the stored count the ranking uses in step.
+        project.set_cooperating_units([c.unit_id for c in project.cooperations.order_by("pk")], user=request.user)
+
 
 @admin.register(Arrival)
 class ArrivalAdmin(SimpleHistoryAdmin):

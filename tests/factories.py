@@ -6,7 +6,7 @@ from decimal import Decimal
 import factory
 
 from groups.models import Person, SpecialGroup
-from projects.models import Arrival, Cooperation, Origin, Project, Sector, Status
+from projects.models import Arrival, Origin, Project, Sector, Status
 from targets.models import RuleSet, Unit, UnitKind, UnitTarget
 
 
@@ -93,8 +93,8 @@ class ProjectFactory(factory.django.DjangoModelFactory):
 
     @factory.post_generation
     def cooperating(self, create, units, **kwargs):
-        for unit in units or ():
-            Cooperation.objects.create(project=self, unit=unit)
+        if units:
+            self.set_cooperating_units([unit.pk for unit in units])
 
 
 class ArrivalFactory(factory.django.DjangoModelFactory):

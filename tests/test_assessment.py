@@ -268,8 +268,7 @@ class TestGroupByEqualsTheEngine(HypothesisTestCase):
                 signed_on=row["signed_on"],
                 status=row["status"],
             )
-            for name in row["cooperating"]:
-                Cooperation.objects.create(project=project, unit=self.units[name])
+            project.set_cooperating_units([self.units[name].pk for name in row["cooperating"]])
             for day, amount in row["arrivals"]:
                 Arrival.objects.create(project=project, arrived_on=day, amount=amount)
         period = scoring.Period(2021, quarter)

@@ -165,6 +165,7 @@ def test_a_good_file_creates_projects_cooperating_units_and_arrivals_with_exact_
     assert (second.sector, second.origin, second.stage) == ("non_industrial", "inside_city", Stage.STARTED)
     assert second.agreement_capital == Decimal("12.3456") and second.expected_output is None
     assert set(second.cooperating_units.all()) == {units["区商务委"], units["区经济信息委"]}
+    assert (first.cooperating_count, second.cooperating_count) == (0, 2)
     assert not first.cooperating_units.exists()
     assert [(a.project.code, a.arrived_on, a.amount, a.note) for a in Arrival.objects.order_by("arrived_on")] == [
         ("FL2021-00001", datetime.date(2021, 10, 15), Decimal("3"), "首笔"),
@@ -271,6 +272,7 @@ def test_a_row_with_a_stored_code_updates_that_project_and_replaces_its_cooperat
     assert (stored.name, stored.agreement_capital, stored.version) == ("改名项目", Decimal("8.5"), 2)
     assert stored.status == Status.SUBMITTED  # changed facts go back to review
     assert list(stored.cooperating_units.all()) == [units["白涛园区"]]
+    assert stored.cooperating_count == 1
     assert Project.objects.count() == 1
 
 

@@ -142,7 +142,7 @@ class _Writer:
             return None
         project.save()
         if units is not None:
-            self._replace_cooperating_units(project, units, units_before, row=row.row)
+            self._replace_cooperating_units(project, units, row=row.row)
         (self.result.created if new else self.result.updated).append(project.code)
         return project
 
@@ -172,17 +172,12 @@ class _Writer:
             instance._history_user = self.user  # django-simple-history's hook for who changed it
         return True
 
-    def _replace_cooperating_units(self, project: Project, units: list[int], units_before: set[int], *, row: int) -> None:
-        dropped = units_before - set(units)
-        if dropped:
-            for cooperation in Cooperation.objects.filter(project=project, unit_id__in=dropped):
-                cooperation.delete()  # one by one, so the history records each
-        for unit_id in units:
-            if unit_id in units_before:
-                continue
-            cooperation = Cooperation(project=project, unit_id=unit_id)
-            if self._clean(cooperation, spec=PROJECTS, row=row, column=PROJECTS.header_of("cooperating_units")):
-                cooperation.save()
+    def _replace_cooperating_units(self, project: Project, units: list[int], *, row: int) -> None:
+        try:
+            project.set_cooperating_units(units, user=self.user)
+        except ValidationError as error:
+            column = PROJECTS.header_of("cooperating_units")
+            self.problems.extend(problems_from(error, spec=PROJECTS, row=row, column=column))
 
     def _write_arrivals(self, projects: dict[str, Project]) -> None:
         """Create the file's arrivals not stored yet, counting repeats: the file is a multiset."""
