@@ -1,0 +1,357 @@
+"""Fill a database with seeded synthetic projects for the ranking benchmark.
+
+    DATABASE_URL=sqlite:////tmp/fuling_bench_50k.sqlite3 python bench/generate.py --projects 50000
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/fuling_bench python bench/generate.py --projects 500000 --reset
+
+`--projects N` is the number of *approved* projects; about 5% more projects in other
+statuses come on top. Every project gets exactly three arrival entries, most dated
+2021, some 2020 or 2022. The same seed gives the same data on every database.
+
+Rows are written in bulk, bypassing the ORM (executemany on SQLite, COPY on
+PostgreSQL): 500k projects and 1.5M arrivals load in minutes rather than an hour.
+Bench projects carry the code prefix BENCH-, which is what `--reset` deletes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import random
+import sys
+import time
+from decimal import Decimal
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fuling_invest.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.core.management.base import CommandError  # noqa: E402
+from django.core.management.color import no_style  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
+
+from projects.models import Arrival, Cooperation, Origin, Project, Sector, Stage, Status  # noqa: E402
+from targets.models import RuleSet, Unit, UnitKind, UnitTarget  # noqa: E402
+
+CODE_PREFIX = "BENCH-"
+NON_APPROVED_SHARE = 0.05
+CREATED_AT = datetime.datetime(2022, 1, 10, 9, 0, tzinfo=datetime.UTC)
+
+# domain.md §1, 2021: (name, major, large, key, agreement, non-industrial, arrived); None = no target.
+PARKS = [
+    ("涪陵新城区", 4, 4, 10, 160, 60, 60),
+    ("白涛园区", 4, 4, 6, 150, None, 50),
+    ("临港经济区", 2, 3, 6, 110, 30, 37),
+    ("清溪园区", None, 1, 2, 30, None, 7),
+    ("江北旅游区", 1, 2, 2, 50, None, 17),
+    ("涪陵综保区", 2, 3, 5, 80, 30, 30),
+]
+DEPARTMENTS = [
+    ("区发展改革委", 1, 1, None, 5),
+    ("区财政局", None, None, None, "0.5"),
+    ("区经济信息委", 1, 2, 1, 10),
+    ("区教委", None, 1, 1, 5),
+    ("区科技局", None, None, 1, 1),
+    ("区住房城乡建委", 1, 1, 1, 10),
+    ("区交通局", 1, 1, None, 10),
+    ("区农业农村委", None, None, 2, 5),
+    ("区商务委", 1, 1, 1, 10),
+    ("区民政局", None, None, 2, 2),
+    ("区文化旅游委", 1, 1, 1, 5),
+    ("区卫生健康委", None, None, 2, 2),
+    ("区国资委", None, None, 2, "2.5"),
+    ("区大数据发展局", None, 1, 1, 5),
+    ("区物流办", None, None, 1, 2),
+    ("区招商投资局", 1, 2, 3, 25),
+]
+RULES_2021 = {
+    "major_investment": 20,
+    "major_output": 50,
+    "large_investment": 10,
+    "large_output": 30,
+    "key_investment": 1,
+    "general_industrial_investment": "0.2",
+    "general_non_industrial_investment": "0.05",
+    "weight_outside_city": 1,
+    "weight_inside_city": "0.2",
+    "weight_inside_district": 0,
+    "lead_share": "0.8",
+    "score_agreement_capital": 40,
+    "score_arrived_capital": 30,
+    "score_major_projects": 15,
+    "score_large_projects": 10,
+    "score_key_projects": 5,
+    "score_non_industrial": 0,
+    "rate_cap": "1.2",
+}
+
+
+# --- Reference data ------------------------------------------------------------------
+
+
+def ensure_reference_data() -> None:
+    """22 units with 2021 targets and the 2021 rule set: the fixture when there is one."""
+    if Unit.objects.assessed().count() >= 22 and RuleSet.objects.filter(year=2021).exists():
+        return
+    try:
+        call_command("loaddata", "fuling_2021", verbosity=0)
+        print("loaded fixture fuling_2021")
+        return
+    except CommandError as error:
+        print(f"no usable fixture fuling_2021 ({error}); creating units, targets and rules directly")
+    create_reference_data()
+
+
+@transaction.atomic
+def create_reference_data() -> None:
+    RuleSet.objects.get_or_create(year=2021, defaults={k: Decimal(str(v)) for k, v in RULES_2021.items()})
+    order = 0
+    for name, major, large, key, agreement, non_industrial, arrived in PARKS:
+        order += 1
+        unit, _ = Unit.objects.get_or_create(name=name, defaults={"kind": UnitKind.PARK, "sort_order": order})
+        _target(unit, major, large, key, agreement, non_industrial, arrived)
+    for name, major, large, key, agreement in DEPARTMENTS:
+        order += 1
+        unit, _ = Unit.objects.get_or_create(name=name, defaults={"kind": UnitKind.DEPARTMENT, "sort_order": order})
+        _target(unit, major, large, key, agreement, None, None)
+
+
+def _target(unit, major, large, key, agreement, non_industrial, arrived) -> None:
+    def money(value):
+        return None if value is None else Decimal(str(value))
+
+    UnitTarget.objects.get_or_create(
+        year=2021,
+        unit=unit,
+        defaults={
+            "major_projects": major,
+            "large_projects": large,
+            "key_projects": key,
+            "agreement_capital": money(agreement),
+            "non_industrial_agreement_capital": money(non_industrial),
+            "arrived_capital": money(arrived),
+        },
+    )
+
+
+# --- Synthetic projects ----------------------------------------------------------------
+# Money is generated in whole 万元 (1e-4 亿元) integers, so it is exact in every database.
+
+
+def random_day(rng: random.Random, first: datetime.date, last: datetime.date) -> datetime.date:
+    return first + datetime.timedelta(days=rng.randint(0, (last - first).days))
+
+
+def agreement_capital(rng: random.Random) -> int:
+    """Most projects 0.01–5亿 (skewed small), some 5–10亿, a few 10–60亿; in 万元."""
+    roll = rng.random()
+    if roll < 0.01:
+        return rng.randint(100_000, 600_000)
+    if roll < 0.04:
+        return rng.randint(50_000, 100_000)
+    return int(100 * (500 ** rng.random()))  # log-uniform between 100万 and 5亿
+
+
+def expected_output(rng: random.Random, capital: int) -> int | None:
+    """A third of the projects state an output, usually 0.5–3× the investment."""
+    if rng.random() >= 1 / 3:
+        return None
+    if rng.random() < 0.01:
+        return rng.randint(300_000, 800_000)  # a big-output project, large or major by output
+    return int(capital * rng.uniform(0.5, 3))
+
+
+def arrival_dates(rng: random.Random, signed_on: datetime.date | None) -> list[datetime.date]:
+    """Three entries, mostly in 2021; some in 2022, and in 2020 for projects signed then."""
+    start = signed_on or datetime.date(2021, 1, 1)
+    dates = []
+    for _ in range(3):
+        roll = rng.random()
+        if roll < 0.1:
+            dates.append(random_day(rng, datetime.date(2022, 1, 1), datetime.date(2022, 12, 31)))
+        elif roll < 0.2 and start.year == 2020:
+            dates.append(random_day(rng, start, datetime.date(2020, 12, 31)))
+        else:
+            dates.append(random_day(rng, max(start, datetime.date(2021, 1, 1)), datetime.date(2021, 12, 31)))
+    return sorted(dates)
+
+
+def generate(rng: random.Random, approved: int, units: list[int], parks: list[int], first_id: dict):
+    """Rows for projects, cooperations and arrivals: one dict per row, keyed by column name."""
+    others = round(approved * NON_APPROVED_SHARE / (1 - NON_APPROVED_SHARE))
+    statuses = [Status.APPROVED] * approved + [
+        rng.choice([Status.DRAFT, Status.SUBMITTED, Status.RETURNED, Status.WITHDRAWN]) for _ in range(others)
+    ]
+    rng.shuffle(statuses)
+    origins = [Origin.OUTSIDE_CITY] * 6 + [Origin.INSIDE_CITY] * 3 + [Origin.INSIDE_DISTRICT]
+    stages = list(Stage)
+    projects, cooperations, arrivals = [], [], []
+    project_id, cooperation_id, arrival_id = first_id["project"], first_id["cooperation"], first_id["arrival"]
+    for number, status in enumerate(statuses, start=1):
+        # Parks lead most projects (about 78%): they carry 580 of the 680亿 agreement target.
+        lead = rng.choice(parks) if rng.random() < 0.7 else rng.choice(units)
+        capital = agreement_capital(rng)
+        signed_on = random_day(rng, datetime.date(2020, 1, 1), datetime.date(2021, 12, 31))
+        if status == Status.DRAFT and rng.random() < 0.5:
+            signed_on = None
+        reviewed = status in (Status.APPROVED, Status.RETURNED)
+        projects.append(
+            {
+                "id": project_id,
+                "code": f"{CODE_PREFIX}{number:07d}",
+                "name": f"基准测试项目{number}",
+                "investor": f"投资方{rng.randint(1, 5000)}",
+                "lead_unit_id": lead,
+                "group_id": None,
+                "sector": Sector.INDUSTRIAL if rng.random() < 0.55 else Sector.NON_INDUSTRIAL,
+                "origin": rng.choice(origins),
+                "agreement_capital": capital,
+                "expected_output": expected_output(rng, capital),
+                "signed_on": signed_on,
+                "stage": rng.choice(stages),
+                "status": status,
+                "return_reason": "材料不全" if status == Status.RETURNED else "",
+                "submitted_at": CREATED_AT if status != Status.DRAFT else None,
+                "reviewed_at": CREATED_AT if reviewed else None,
+                "reviewed_by_id": None,
+                "created_by_id": None,
+                "created_at": CREATED_AT,
+                "updated_at": CREATED_AT,
+                "version": 1,
+            }
+        )
+        partners = rng.sample([u for u in units if u != lead], rng.randint(1, 3)) if rng.random() < 0.2 else []
+        projects[-1]["cooperating_count"] = len(partners)  # what Project.set_cooperating_units keeps
+        for unit in partners:
+            cooperations.append({"id": cooperation_id, "project_id": project_id, "unit_id": unit})
+            cooperation_id += 1
+        for day in arrival_dates(rng, signed_on):
+            amount = max(1, int(capital * rng.uniform(0.02, 0.3)))
+            arrivals.append(
+                {
+                    "id": arrival_id,
+                    "project_id": project_id,
+                    "arrived_on": day,
+                    "amount": amount,
+                    "note": "",
+                    "verified": rng.random() < 0.5,
+                    "created_by_id": None,
+                    "created_at": CREATED_AT,
+                }
+            )
+            arrival_id += 1
+        project_id += 1
+    return projects, cooperations, arrivals
+
+
+# --- Writing fast ------------------------------------------------------------------------
+
+MONEY_COLUMNS = {"agreement_capital", "expected_output", "amount"}
+
+
+def as_db_value(column: str, value):
+    if value is None:
+        return None
+    if column in MONEY_COLUMNS:
+        return f"{value // 10000}.{value % 10000:04d}"  # 万元 integer -> 亿元 text, exact
+    if isinstance(value, datetime.datetime):
+        return connection.ops.adapt_datetimefield_value(value)
+    if isinstance(value, datetime.date):
+        return connection.ops.adapt_datefield_value(value)
+    return value
+
+
+def write(model, rows: list[dict], batch: int = 50_000) -> None:
+    if not rows:
+        return
+    table = connection.ops.quote_name(model._meta.db_table)
+    columns = list(rows[0])
+    column_list = ", ".join(connection.ops.quote_name(c) for c in columns)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            with cursor.cursor.copy(f"COPY {table} ({column_list}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row([as_db_value(c, row[c]) for c in columns])
+        return
+    placeholders = ", ".join(["%s"] * len(columns))
+    sql = f"INSERT INTO {table} ({column_list}) VALUES ({placeholders})"
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), batch):
+            chunk = rows[start : start + batch]
+            cursor.executemany(sql, [[as_db_value(c, row[c]) for c in columns] for row in chunk])
+
+
+def next_ids() -> dict:
+    def after(model):
+        last = model.objects.order_by("-pk").values_list("pk", flat=True).first()
+        return (last or 0) + 1
+
+    return {"project": after(Project), "cooperation": after(Cooperation), "arrival": after(Arrival)}
+
+
+def reset_sequences() -> None:
+    """Explicit ids leave PostgreSQL's sequences behind; SQLite follows by itself."""
+    statements = connection.ops.sequence_reset_sql(no_style(), [Project, Cooperation, Arrival])
+    with connection.cursor() as cursor:
+        for sql in statements:
+            cursor.execute(sql)
+
+
+def delete_bench_data() -> None:
+    bench = f"SELECT id FROM {Project._meta.db_table} WHERE code LIKE %s"
+    with transaction.atomic(), connection.cursor() as cursor:
+        for model in (Arrival, Cooperation):
+            cursor.execute(f"DELETE FROM {model._meta.db_table} WHERE project_id IN ({bench})", [CODE_PREFIX + "%"])
+        cursor.execute(f"DELETE FROM {Project._meta.db_table} WHERE code LIKE %s", [CODE_PREFIX + "%"])
+
+
+def analyze() -> None:
+    """Fresh statistics; on PostgreSQL also the visibility map, as autovacuum would set it
+    soon after a load, so index-only scans do not fetch the heap."""
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--projects", type=int, required=True, help="number of approved projects")
+    parser.add_argument("--seed", type=int, default=2021)
+    parser.add_argument("--reset", action="store_true", help="delete previous bench data first")
+    args = parser.parse_args(argv)
+
+    print(f"database: {connection.vendor} {connection.settings_dict['NAME']}")
+    if args.reset:
+        started = time.perf_counter()
+        delete_bench_data()
+        print(f"deleted previous bench data in {time.perf_counter() - started:.1f} s")
+    elif Project.objects.filter(code__startswith=CODE_PREFIX).exists():
+        sys.exit("bench data already present: pass --reset to replace it")
+    ensure_reference_data()
+
+    units = list(Unit.objects.assessed().order_by("pk").values_list("pk", flat=True))
+    parks = list(Unit.objects.assessed().filter(kind=UnitKind.PARK).order_by("pk").values_list("pk", flat=True))
+    started = time.perf_counter()
+    projects, cooperations, arrivals = generate(random.Random(args.seed), args.projects, units, parks, next_ids())
+    print(
+        f"generated {len(projects)} projects, {len(cooperations)} cooperations, {len(arrivals)} arrivals "
+        f"in {time.perf_counter() - started:.1f} s"
+    )
+    started = time.perf_counter()
+    with transaction.atomic():
+        write(Project, projects)
+        write(Cooperation, cooperations)
+        write(Arrival, arrivals)
+        reset_sequences()
+    print(f"written in {time.perf_counter() - started:.1f} s")
+    started = time.perf_counter()
+    analyze()
+    print(f"(VACUUM) ANALYZE in {time.perf_counter() - started:.1f} s")
+
+
+if __name__ == "__main__":
+    main()
