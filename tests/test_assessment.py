@@ -4,7 +4,8 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase as HypothesisTestCase
@@ -154,6 +155,19 @@ class TestAssess:
             ArrivalFactory(project=p)
         with django_assert_num_queries(7):
             assess(Q4)
+
+    def test_every_sum_groups_by_the_unit_last(self, units):
+        """SQLite walks the unit's index, in random order, when the unit leads the GROUP BY."""
+        with CaptureQueriesContext(connection) as queries:
+            assess(Q4)
+        grouped = [q["sql"] for q in queries.captured_queries if "GROUP BY" in q["sql"]]
+        assert len(grouped) == 4
+        for sql in grouped:
+            columns = sql[len("SELECT ") : sql.index(" FROM ")].split(", ")
+            keys = sql[sql.index("GROUP BY ") + len("GROUP BY ") :].split(", ")
+            assert keys == [str(n) for n in range(1, len(keys) + 1)]
+            assert columns[0].endswith('"origin" AS "origin"')
+            assert columns[len(keys) - 1].endswith('AS "credited_unit"')
 
     def test_explain_gives_the_projects_behind_each_actual(self, units):
         joint = ProjectFactory(
