@@ -16,7 +16,7 @@ setup: $(VENV)/.installed
 # The embedded default: SQLite in the project folder, Celery tasks in-process.
 run: $(VENV)/.installed
 	DEBUG=1 $(PY) manage.py migrate --no-input
-	DEBUG=1 $(PY) manage.py bootstrap
+	DEBUG=1 $(PY) manage.py bootstrap --address $(HOST)
 	DEBUG=1 $(PY) manage.py runserver $(HOST)
 
 # Runs on DATABASE_URL when set (PostgreSQL in CI), else on SQLite.

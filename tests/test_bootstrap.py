@@ -26,3 +26,9 @@ def test_it_never_overwrites_targets_edited_since(db, tmp_path, monkeypatch, cap
     assert UnitTarget.objects.get(unit__name="白涛园区").agreement_capital == 151
     assert get_user_model().objects.count() == 1
     assert "基础数据已存在" in capsys.readouterr().out
+
+
+def test_it_prints_the_address_the_server_will_listen_on(db, tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(bootstrap, "ADMIN_LOGIN_FILE", tmp_path / "admin-login.txt")
+    call_command("bootstrap", address="127.0.0.1:8123")
+    assert "管理后台：http://127.0.0.1:8123/admin/" in capsys.readouterr().out
