@@ -20,7 +20,6 @@ import os
 import random
 import sys
 import time
-from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -31,112 +30,27 @@ import django  # noqa: E402
 django.setup()
 
 from django.core.management import call_command  # noqa: E402
-from django.core.management.base import CommandError  # noqa: E402
 from django.core.management.color import no_style  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 
 from projects.models import Arrival, Cooperation, Origin, Project, Sector, Stage, Status  # noqa: E402
-from targets.models import RuleSet, Unit, UnitKind, UnitTarget  # noqa: E402
+from targets.models import RuleSet, Unit, UnitKind  # noqa: E402
 
 CODE_PREFIX = "BENCH-"
 NON_APPROVED_SHARE = 0.05
 CREATED_AT = datetime.datetime(2022, 1, 10, 9, 0, tzinfo=datetime.UTC)
 
-# domain.md §1, 2021: (name, major, large, key, agreement, non-industrial, arrived); None = no target.
-PARKS = [
-    ("涪陵新城区", 4, 4, 10, 160, 60, 60),
-    ("白涛园区", 4, 4, 6, 150, None, 50),
-    ("临港经济区", 2, 3, 6, 110, 30, 37),
-    ("清溪园区", None, 1, 2, 30, None, 7),
-    ("江北旅游区", 1, 2, 2, 50, None, 17),
-    ("涪陵综保区", 2, 3, 5, 80, 30, 30),
-]
-DEPARTMENTS = [
-    ("区发展改革委", 1, 1, None, 5),
-    ("区财政局", None, None, None, "0.5"),
-    ("区经济信息委", 1, 2, 1, 10),
-    ("区教委", None, 1, 1, 5),
-    ("区科技局", None, None, 1, 1),
-    ("区住房城乡建委", 1, 1, 1, 10),
-    ("区交通局", 1, 1, None, 10),
-    ("区农业农村委", None, None, 2, 5),
-    ("区商务委", 1, 1, 1, 10),
-    ("区民政局", None, None, 2, 2),
-    ("区文化旅游委", 1, 1, 1, 5),
-    ("区卫生健康委", None, None, 2, 2),
-    ("区国资委", None, None, 2, "2.5"),
-    ("区大数据发展局", None, 1, 1, 5),
-    ("区物流办", None, None, 1, 2),
-    ("区招商投资局", 1, 2, 3, 25),
-]
-RULES_2021 = {
-    "major_investment": 20,
-    "major_output": 50,
-    "large_investment": 10,
-    "large_output": 30,
-    "key_investment": 1,
-    "general_industrial_investment": "0.2",
-    "general_non_industrial_investment": "0.05",
-    "weight_outside_city": 1,
-    "weight_inside_city": "0.2",
-    "weight_inside_district": 0,
-    "lead_share": "0.8",
-    "score_agreement_capital": 40,
-    "score_arrived_capital": 30,
-    "score_major_projects": 15,
-    "score_large_projects": 10,
-    "score_key_projects": 5,
-    "score_non_industrial": 0,
-    "rate_cap": "1.2",
-}
 
 
 # --- Reference data ------------------------------------------------------------------
 
 
 def ensure_reference_data() -> None:
-    """22 units with 2021 targets and the 2021 rule set: the fixture when there is one."""
+    """The 22 units with their 2021 targets and the 2021 rule set: the project's fixture."""
     if Unit.objects.assessed().count() >= 22 and RuleSet.objects.filter(year=2021).exists():
         return
-    try:
-        call_command("loaddata", "fuling_2021", verbosity=0)
-        print("loaded fixture fuling_2021")
-        return
-    except CommandError as error:
-        print(f"no usable fixture fuling_2021 ({error}); creating units, targets and rules directly")
-    create_reference_data()
-
-
-@transaction.atomic
-def create_reference_data() -> None:
-    RuleSet.objects.get_or_create(year=2021, defaults={k: Decimal(str(v)) for k, v in RULES_2021.items()})
-    order = 0
-    for name, major, large, key, agreement, non_industrial, arrived in PARKS:
-        order += 1
-        unit, _ = Unit.objects.get_or_create(name=name, defaults={"kind": UnitKind.PARK, "sort_order": order})
-        _target(unit, major, large, key, agreement, non_industrial, arrived)
-    for name, major, large, key, agreement in DEPARTMENTS:
-        order += 1
-        unit, _ = Unit.objects.get_or_create(name=name, defaults={"kind": UnitKind.DEPARTMENT, "sort_order": order})
-        _target(unit, major, large, key, agreement, None, None)
-
-
-def _target(unit, major, large, key, agreement, non_industrial, arrived) -> None:
-    def money(value):
-        return None if value is None else Decimal(str(value))
-
-    UnitTarget.objects.get_or_create(
-        year=2021,
-        unit=unit,
-        defaults={
-            "major_projects": major,
-            "large_projects": large,
-            "key_projects": key,
-            "agreement_capital": money(agreement),
-            "non_industrial_agreement_capital": money(non_industrial),
-            "arrived_capital": money(arrived),
-        },
-    )
+    call_command("loaddata", "fuling_2021", verbosity=0)
+    print("loaded fixture fuling_2021")
 
 
 # --- Synthetic projects ----------------------------------------------------------------

@@ -1,0 +1,60 @@
+"""The benchmark's own pieces, at a small size: its data is valid and its floor is the ranking's."""
+
+import random
+
+from django.db import transaction
+
+from bench import generate, ranking
+from projects.models import Arrival, Cooperation, Project
+from targets import scoring
+from targets.assessment import assess, rules_for
+from targets.models import Unit, UnitKind
+
+Q4 = scoring.Period(2021, 4)
+
+
+def generated(approved=400, seed=7):
+    units = list(Unit.objects.assessed().order_by("pk").values_list("pk", flat=True))
+    parks = list(Unit.objects.filter(kind=UnitKind.PARK).order_by("pk").values_list("pk", flat=True))
+    projects, cooperations, arrivals = generate.generate(random.Random(seed), approved, units, parks, generate.next_ids())
+    with transaction.atomic():
+        generate.write(Project, projects)
+        generate.write(Cooperation, cooperations)
+        generate.write(Arrival, arrivals)
+        generate.reset_sequences()
+    return projects
+
+
+def test_the_generated_data_is_what_the_models_allow(fuling_2021):
+    rows = generated()
+    assert Project.objects.approved().count() == 400
+    assert Arrival.objects.count() == 3 * len(rows)
+    for project in Project.objects.prefetch_related("cooperations"):
+        assert project.cooperating_count == len(project.cooperations.all())
+        assert project.lead_unit_id not in {c.unit_id for c in project.cooperations.all()}
+    later = Project.objects.create(
+        code="AFTER-1",
+        name="新项目",
+        lead_unit_id=rows[0]["lead_unit_id"],
+        sector="industrial",
+        origin="outside_city",
+        agreement_capital=1,
+    )
+    assert later.pk > rows[-1]["id"]  # the sequences were moved past the generated ids
+
+
+def test_the_same_seed_gives_the_same_data(fuling_2021):
+    units = list(Unit.objects.assessed().values_list("pk", flat=True))
+    first = generate.generate(random.Random(3), 50, units, units[:6], {"project": 1, "cooperation": 1, "arrival": 1})
+    again = generate.generate(random.Random(3), 50, units, units[:6], {"project": 1, "cooperation": 1, "arrival": 1})
+    assert first == again
+
+
+def test_the_floor_sums_what_assess_sums(fuling_2021):
+    generated()
+    sql, params = ranking.floor_query(Q4, rules_for(2021))
+    floor = ranking.run_floor(sql, params)
+    results = assess(Q4)
+    assert ranking.compare(results, floor) == []
+    assert sum(r.indicators[scoring.Indicator.ARRIVED_CAPITAL].actual for r in results) > 0
+    assert sum(agreed for agreed, _arrived in floor.values()) > 0
