@@ -200,6 +200,20 @@ def write(model, rows: list[dict], batch: int = 50_000) -> None:
             cursor.executemany(sql, [[as_db_value(c, row[c]) for c in columns] for row in chunk])
 
 
+@transaction.atomic
+def write_all(projects: list[dict], cooperations: list[dict], arrivals: list[dict]) -> None:
+    write(Project, projects)
+    write(Cooperation, cooperations)
+    write(Arrival, arrivals)
+    reset_sequences()
+
+
+def assessed_units() -> tuple[list[int], list[int]]:
+    """Ids of the assessed units, and of the parks among them, in a stable order."""
+    units = Unit.objects.assessed().order_by("pk")
+    return list(units.values_list("pk", flat=True)), list(units.filter(kind=UnitKind.PARK).values_list("pk", flat=True))
+
+
 def next_ids() -> dict:
     def after(model):
         last = model.objects.order_by("-pk").values_list("pk", flat=True).first()
@@ -247,8 +261,7 @@ def main(argv=None) -> None:
         sys.exit("bench data already present: pass --reset to replace it")
     ensure_reference_data()
 
-    units = list(Unit.objects.assessed().order_by("pk").values_list("pk", flat=True))
-    parks = list(Unit.objects.assessed().filter(kind=UnitKind.PARK).order_by("pk").values_list("pk", flat=True))
+    units, parks = assessed_units()
     started = time.perf_counter()
     projects, cooperations, arrivals = generate(random.Random(args.seed), args.projects, units, parks, next_ids())
     print(
@@ -256,11 +269,7 @@ def main(argv=None) -> None:
         f"in {time.perf_counter() - started:.1f} s"
     )
     started = time.perf_counter()
-    with transaction.atomic():
-        write(Project, projects)
-        write(Cooperation, cooperations)
-        write(Arrival, arrivals)
-        reset_sequences()
+    write_all(projects, cooperations, arrivals)
     print(f"written in {time.perf_counter() - started:.1f} s")
     started = time.perf_counter()
     analyze()

@@ -102,10 +102,9 @@ def grouped(queryset: models.QuerySet, **keys) -> models.QuerySet:
 
     The order matters on SQLite: Django groups in the order the keys are annotated, and
     when the unit comes first SQLite's planner walks the unit's foreign-key index, i.e.
-    the projects in random order: the ranking took 25% longer at 500k projects
-    (docs/performance.md).
-    So the unit goes last. A key may be a column of the queryset's own model
-    (`origin=F("origin")`); Django groups by those first.
+    the projects in random order, and the ranking takes 25% longer at 500k projects
+    (docs/performance.md). So the unit goes last. A key may be a column of the
+    queryset's own model (`origin=F("origin")`); Django groups by those first.
     """
     own = {name for name, key in keys.items() if isinstance(key, F) and key.name == name}
     return queryset.annotate(**{name: key for name, key in keys.items() if name not in own}).values(*keys).order_by()

@@ -2,26 +2,18 @@
 
 import random
 
-from django.db import transaction
-
 from bench import generate, ranking
-from projects.models import Arrival, Cooperation, Project
+from projects.models import Arrival, Project
 from targets import scoring
 from targets.assessment import assess, rules_for
-from targets.models import Unit, UnitKind
 
 Q4 = scoring.Period(2021, 4)
 
 
 def generated(approved=400, seed=7):
-    units = list(Unit.objects.assessed().order_by("pk").values_list("pk", flat=True))
-    parks = list(Unit.objects.filter(kind=UnitKind.PARK).order_by("pk").values_list("pk", flat=True))
+    units, parks = generate.assessed_units()
     projects, cooperations, arrivals = generate.generate(random.Random(seed), approved, units, parks, generate.next_ids())
-    with transaction.atomic():
-        generate.write(Project, projects)
-        generate.write(Cooperation, cooperations)
-        generate.write(Arrival, arrivals)
-        generate.reset_sequences()
+    generate.write_all(projects, cooperations, arrivals)
     return projects
 
 
@@ -44,9 +36,9 @@ def test_the_generated_data_is_what_the_models_allow(fuling_2021):
 
 
 def test_the_same_seed_gives_the_same_data(fuling_2021):
-    units = list(Unit.objects.assessed().values_list("pk", flat=True))
-    first = generate.generate(random.Random(3), 50, units, units[:6], {"project": 1, "cooperation": 1, "arrival": 1})
-    again = generate.generate(random.Random(3), 50, units, units[:6], {"project": 1, "cooperation": 1, "arrival": 1})
+    units, parks = generate.assessed_units()
+    first = generate.generate(random.Random(3), 50, units, parks, {"project": 1, "cooperation": 1, "arrival": 1})
+    again = generate.generate(random.Random(3), 50, units, parks, {"project": 1, "cooperation": 1, "arrival": 1})
     assert first == again
 
 
