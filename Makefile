@@ -11,18 +11,23 @@ $(VENV)/.installed: requirements.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	touch $@
 
-setup: $(VENV)/.installed
+# Front-end libraries (ECharts) come from the npm registry at set-up, never from a CDN at run time.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+setup: $(VENV)/.installed node_modules/.installed
 
 # The embedded default: SQLite in the project folder, Celery tasks in-process.
-run: $(VENV)/.installed
+run: setup
 	DEBUG=1 $(PY) manage.py migrate --no-input
 	DEBUG=1 $(PY) manage.py bootstrap --address $(HOST)
 	DEBUG=1 $(PY) manage.py runserver $(HOST)
 
 # Runs on DATABASE_URL when set (PostgreSQL in CI), else on SQLite.
-test: $(VENV)/.installed
+test: setup
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-check: $(VENV)/.installed
+check: setup
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) manage.py check

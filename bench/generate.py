@@ -153,7 +153,11 @@ def generate(rng: random.Random, approved: int, units: list[int], parks: list[in
                     "arrived_on": day,
                     "amount": amount,
                     "note": "",
+                    "evidence": "",
+                    "evidence_name": "",
                     "verified": rng.random() < 0.5,
+                    "verified_by_id": None,
+                    "verified_at": None,
                     "created_by_id": None,
                     "created_at": CREATED_AT,
                 }

@@ -1,4 +1,6 @@
+import uuid
 from collections.abc import Iterable
+from pathlib import Path
 from decimal import Decimal
 
 from django.conf import settings
@@ -9,6 +11,7 @@ from django.db.models import BigIntegerField, Case, CharField, Count, DecimalFie
 from django.db.models.functions import Cast, Round
 from simple_history.models import HistoricalRecords
 
+from fuling_invest.roles import access_of
 from targets import scoring
 from targets.models import MONEY, Unit, money_field
 
@@ -123,6 +126,21 @@ class ProjectQuerySet(ScopedQuerySet):
     def approved(self):
         return self.filter(status=Status.APPROVED)
 
+    def visible_to(self, user) -> "ProjectQuerySet":
+        """What `user` may see: everything for reviewers and leaders; for a unit's staff the
+        projects its unit leads or cooperates in; nothing for anyone else."""
+        access = access_of(user)
+        if access.sees_everything:
+            return self
+        if access.unit is None:
+            return self.none()
+        cooperating = Cooperation.objects.filter(unit=access.unit).values("project_id")
+        return self.filter(Q(lead_unit=access.unit) | Q(pk__in=cooperating))
+
+    def review_queue(self) -> "ProjectQuerySet":
+        """Submitted projects, oldest submission first."""
+        return self.filter(status=Status.SUBMITTED).order_by("submitted_at", "pk")
+
     def signing_groups(self, period: scoring.Period, rules: scoring.Rules) -> list[scoring.SigningGroup]:
         """Counted projects signed in the period, summed per unit and kind of credit: 2 queries."""
         in_period = counted_condition(rules, period.end) & Q(signed_on__gte=period.start)
@@ -225,9 +243,45 @@ class Project(models.Model):
                 violation_error_message="已审核的项目必须有签约日期。",
             ),
         ]
+        indexes = [
+            # The review queue reads the few submitted projects, oldest first, whatever the table's size.
+            models.Index(fields=["submitted_at"], condition=Q(status=Status.SUBMITTED), name="project_review_queue"),
+        ]
 
     def __str__(self):
         return f"{self.code} {self.name}"
+
+    # --- Who may do what (fuling_invest/roles.py); views answer 403 when these say no ---
+
+    EDITABLE_BY_STAFF = (Status.DRAFT, Status.RETURNED)
+
+    def led_by_staff(self, user) -> bool:
+        return access_of(user).is_staff_of(self.lead_unit_id)
+
+    def can_edit(self, user) -> bool:
+        """Staff edit their unit's drafts and returned projects; reviewers any project not withdrawn
+        (only they change an approved project's counted facts)."""
+        if self.status == Status.WITHDRAWN:
+            return False
+        return access_of(user).reviews or (self.led_by_staff(user) and self.status in self.EDITABLE_BY_STAFF)
+
+    def can_submit(self, user) -> bool:
+        return self.led_by_staff(user) and self.status in self.EDITABLE_BY_STAFF
+
+    def can_withdraw(self, user) -> bool:
+        """Staff withdraw what has not been approved yet; reviewers anything not withdrawn."""
+        if self.status == Status.WITHDRAWN:
+            return False
+        return access_of(user).reviews or (self.led_by_staff(user) and self.status != Status.APPROVED)
+
+    def can_review(self, user) -> bool:
+        return access_of(user).reviews and self.status == Status.SUBMITTED
+
+    def can_add_arrival(self, user) -> bool:
+        return self.status != Status.WITHDRAWN and (access_of(user).reviews or self.led_by_staff(user))
+
+    def can_verify_arrival(self, user) -> bool:
+        return access_of(user).reviews
 
     def tier(self, rules: scoring.Rules) -> scoring.Tier:
         return scoring.tier_of(
@@ -331,6 +385,12 @@ def _arrival_group(row: dict, *, lead: bool) -> scoring.ArrivalGroup:
     )
 
 
+def evidence_path(arrival: "Arrival", filename: str) -> str:
+    """A random stored name: the user's file name is kept in `evidence_name`, never used as a path."""
+    extension = Path(filename).suffix.lower()[:10]
+    return f"evidence/{arrival.project_id}/{uuid.uuid4().hex}{extension}"
+
+
 class Arrival(models.Model):
     """One entry of a project's arrived-capital ledger (到位资金)."""
 
@@ -338,7 +398,13 @@ class Arrival(models.Model):
     arrived_on = models.DateField("到位日期")
     amount = models.DecimalField("到位金额（亿元）", **MONEY, validators=[MinValueValidator(Decimal("0.0001"))])
     note = models.CharField("备注", max_length=200, blank=True)
+    evidence = models.FileField("凭证（如银行回单）", upload_to=evidence_path, blank=True, max_length=200)
+    evidence_name = models.CharField("凭证原文件名", max_length=200, blank=True)
     verified = models.BooleanField("已核实", default=False)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="核实人"
+    )
+    verified_at = models.DateTimeField("核实时间", null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="录入人"
     )
@@ -355,3 +421,28 @@ class Arrival(models.Model):
 
     def __str__(self):
         return f"{self.project.code} {self.arrived_on} {self.amount}"
+
+
+class ImportBatch(models.Model):
+    """An uploaded import file awaiting its uploader's confirmation: nothing is written before."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "待确认"
+        APPLIED = "applied", "已导入"
+        DISCARDED = "discarded", "已放弃"
+
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="+", verbose_name="上传人")
+    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
+    file = models.FileField("文件", upload_to="imports/%Y/%m/", max_length=200)
+    original_name = models.CharField("原文件名", max_length=200)
+    state = models.CharField("状态", max_length=20, choices=State.choices, default=State.PENDING)
+    summary = models.TextField("导入结果", blank=True)
+    applied_at = models.DateTimeField("导入时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "导入批次"
+        verbose_name_plural = "导入批次"
+        ordering = ["-uploaded_at"]
+
+    def __str__(self):
+        return f"{self.original_name}（{self.get_state_display()}）"

@@ -1,7 +1,9 @@
 from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.models import User
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import FiveYearGoal, RuleSet, Unit, UnitTarget
+from .models import FiveYearGoal, Membership, RuleSet, Unit, UnitTarget
 
 
 @admin.register(Unit)
@@ -35,3 +37,18 @@ class UnitTargetAdmin(SimpleHistoryAdmin):
 @admin.register(FiveYearGoal)
 class FiveYearGoalAdmin(admin.ModelAdmin):
     list_display = ["name", "start_year", "end_year", "annual_agreement_capital", "total_agreement_capital"]
+
+
+class MembershipInline(admin.StackedInline):
+    model = Membership
+    can_delete = True
+    verbose_name = "所属单位（单位填报员必填）"
+    verbose_name_plural = verbose_name
+
+
+class UserWithUnitAdmin(UserAdmin):
+    inlines = [MembershipInline]
+
+
+admin.site.unregister(User)
+admin.site.register(User, UserWithUnitAdmin)

@@ -1,5 +1,6 @@
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -239,3 +240,19 @@ class FiveYearGoal(models.Model):
 
     def natural_key(self):
         return (self.name,)
+
+
+class Membership(models.Model):
+    """The unit a staff member (单位填报员) enters projects for: exactly one."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="membership", verbose_name="用户"
+    )
+    unit = models.ForeignKey(Unit, models.PROTECT, related_name="memberships", verbose_name="所属单位")
+
+    class Meta:
+        verbose_name = "单位填报员"
+        verbose_name_plural = "单位填报员"
+
+    def __str__(self):
+        return f"{self.user} · {self.unit}"

@@ -4,6 +4,20 @@ import pytest
 from django.core.management import call_command
 
 
+@pytest.fixture(autouse=True)
+def static_files_without_manifest(settings):
+    """Production serves collected, hashed static files; tests read them from the source folders."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def fuling_2021(db):
     """The district's 2021 reference data: 22 units, their targets, the rule set, 12 groups."""

@@ -4,10 +4,13 @@ import datetime
 from decimal import Decimal
 
 import factory
+from django.contrib.auth.models import Group, User
+
+from fuling_invest.roles import Role
 
 from groups.models import Person, SpecialGroup
 from projects.models import Arrival, Origin, Project, Sector, Status
-from targets.models import RuleSet, Unit, UnitKind, UnitTarget
+from targets.models import Membership, RuleSet, Unit, UnitKind, UnitTarget
 
 
 class UnitFactory(factory.django.DjangoModelFactory):
@@ -104,3 +107,22 @@ class ArrivalFactory(factory.django.DjangoModelFactory):
     project = factory.SubFactory(ProjectFactory)
     arrived_on = datetime.date(2021, 6, 30)
     amount = Decimal("1")
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ["username"]
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    password = factory.django.Password("测试密码-123456")
+
+
+def user_with_role(role: Role, unit: Unit | None = None, **kwargs) -> User:
+    """A user in `role`'s group; unit staff need their `unit`."""
+    user = UserFactory(**kwargs)
+    user.groups.add(Group.objects.get_or_create(name=role.value)[0])
+    if unit is not None:
+        Membership.objects.create(user=user, unit=unit)
+    return user

@@ -1,0 +1,77 @@
+"""Who may do what: the four roles, as Django groups assigned in the admin.
+
+- 单位填报员 (unit staff): belongs to exactly one unit (targets.Membership); enters and
+  submits that unit's projects, sees the projects it leads or cooperates in.
+- 招商局审核员 (reviewer): sees everything, reviews, edits approved projects, targets, rules.
+- 区领导 (leader): sees everything, changes nothing.
+- 系统管理员 (administrator, or a superuser): a reviewer who also manages accounts in the admin.
+
+A user in several groups has the strongest role of them (administrator > reviewer > leader
+> staff). The answer is computed once per user object, so a page asks the database once.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    ADMINISTRATOR = "系统管理员"
+    REVIEWER = "招商局审核员"
+    LEADER = "区领导"
+    STAFF = "单位填报员"
+
+    @property
+    def label(self) -> str:
+        return self.value
+
+
+STRENGTH = [Role.ADMINISTRATOR, Role.REVIEWER, Role.LEADER, Role.STAFF]
+
+
+class Access:
+    """A signed-in user's role and unit, read once."""
+
+    def __init__(self, user):
+        self.user = user
+        self.role: Role | None = None
+        self.unit = None
+        if not user.is_authenticated:
+            return
+        names = set(user.groups.values_list("name", flat=True))
+        if user.is_superuser:
+            names.add(Role.ADMINISTRATOR)
+        self.role = next((role for role in STRENGTH if role in names), None)
+        if self.role is Role.STAFF:
+            membership = getattr(user, "membership", None)
+            self.unit = membership.unit if membership else None
+
+    @property
+    def sees_everything(self) -> bool:
+        return self.role in (Role.ADMINISTRATOR, Role.REVIEWER, Role.LEADER)
+
+    @property
+    def reviews(self) -> bool:
+        return self.role in (Role.ADMINISTRATOR, Role.REVIEWER)
+
+    @property
+    def enters_projects(self) -> bool:
+        """Creates projects: a unit's staff (for its unit) and reviewers (for any unit)."""
+        return self.reviews or (self.role is Role.STAFF and self.unit is not None)
+
+    def is_staff_of(self, unit_id: int | None) -> bool:
+        return self.role is Role.STAFF and self.unit is not None and self.unit.pk == unit_id
+
+
+def access_of(user) -> Access:
+    cached = getattr(user, "_access", None)
+    if cached is None:
+        cached = Access(user)
+        if user.is_authenticated:
+            user._access = cached
+    return cached
+
+
+def context(request) -> dict:
+    """Template context: `access` (role, unit) of the signed-in user."""
+    return {"access": access_of(request.user)}

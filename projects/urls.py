@@ -1,0 +1,23 @@
+from django.urls import path
+
+from .views import editing, importing, listing
+
+urlpatterns = [
+    path("", listing.project_list, name="project_list"),
+    path("export.xlsx", listing.project_export, name="project_export"),
+    path("review/", listing.review_queue, name="review_queue"),
+    path("new/", editing.project_create, name="project_create"),
+    path("<int:pk>/", editing.project_detail, name="project_detail"),
+    path("<int:pk>/edit/", editing.project_edit, name="project_edit"),
+    path("<int:pk>/submit/", editing.project_submit, name="project_submit"),
+    path("<int:pk>/withdraw/", editing.project_withdraw, name="project_withdraw"),
+    path("<int:pk>/approve/", editing.project_approve, name="project_approve"),
+    path("<int:pk>/return/", editing.project_return, name="project_return"),
+    path("<int:pk>/arrivals/", editing.arrival_add, name="arrival_add"),
+    path("<int:pk>/arrivals/<int:arrival_pk>/verify/", editing.arrival_verify, name="arrival_verify"),
+    path("<int:pk>/arrivals/<int:arrival_pk>/evidence/", editing.arrival_evidence, name="arrival_evidence"),
+    path("import/", importing.import_upload, name="import_upload"),
+    path("import/template.xlsx", importing.import_template, name="import_template"),
+    path("import/<int:pk>/", importing.import_preview, name="import_preview"),
+    path("import/<int:pk>/confirm/", importing.import_confirm, name="import_confirm"),
+]

@@ -1,0 +1,213 @@
+"""Every URL × every role: the answer each gets (issue 3's permission matrix).
+
+Another unit's object answers 404 (nothing leaks), a forbidden action 403, an anonymous
+visitor goes to the login page, state changes only on POST. Each role's request runs in
+a rolled-back transaction, so every role meets the same world. A URL without a row fails
+`test_every_url_has_a_row`.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Callable
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from fuling_invest.roles import Role
+from projects.models import ImportBatch, Status
+from targets.models import UnitKind
+from tests.factories import (
+    ArrivalFactory,
+    ProjectFactory,
+    RuleSetFactory,
+    SpecialGroupFactory,
+    UnitFactory,
+    UnitTargetFactory,
+    user_with_role,
+)
+
+ROLES = ["anonymous", "own", "other", "reviewer", "leader"]
+LOGIN = "login"  # a redirect to the login page
+
+
+@dataclass
+class Row:
+    name: str
+    method: str
+    expected: dict[str, object]  # role → status code or LOGIN
+    kwargs: Callable[[dict], dict] = lambda w: {}
+    data: Callable[[dict], dict] = lambda w: {}
+    note: str = ""
+    query: str = ""
+
+
+def everyone(code, anonymous=LOGIN):
+    return {"anonymous": anonymous, "own": code, "other": code, "reviewer": code, "leader": code}
+
+
+def answers(own, other, reviewer, leader, anonymous=LOGIN):
+    return {"anonymous": anonymous, "own": own, "other": other, "reviewer": reviewer, "leader": leader}
+
+
+def project(key):
+    return lambda w: {"pk": w[key].pk}
+
+
+def arrival(w):
+    return {"pk": w["approved"].pk, "arrival_pk": w["arrival"].pk}
+
+
+ROWS = [
+    # --- accounts
+    Row("login", "GET", everyone(200, anonymous=200)),
+    Row("logout", "POST", everyone(LOGIN)),
+    Row("password_change", "GET", everyone(200)),
+    Row("password_change", "POST", everyone(200), note="empty form: errors shown"),
+    Row("password_change_done", "GET", everyone(200)),
+    # --- dashboard, unit page, targets
+    Row("dashboard", "GET", everyone(200)),
+    Row("dashboard", "GET", everyone(200), query="?year=2021&quarter=2"),
+    Row("unit_detail", "GET", answers(200, 404, 200, 200), lambda w: {"pk": w["unit_a"].pk}),
+    Row("unit_detail", "GET", answers(404, 404, 200, 200), lambda w: {"pk": w["unit_c"].pk}, note="a unit it cooperates with"),
+    Row("target_table_latest", "GET", everyone(302)),
+    Row("target_table", "GET", everyone(200), lambda w: {"year": 2021}),
+    Row("target_edit", "GET", answers(403, 403, 200, 403), lambda w: {"year": 2021}),
+    Row("target_edit", "POST", answers(403, 403, 200, 403), lambda w: {"year": 2021}, note="empty form: errors"),
+    Row("rules_edit", "GET", answers(403, 403, 200, 403), lambda w: {"year": 2021}),
+    Row("rules_edit", "POST", answers(403, 403, 200, 403), lambda w: {"year": 2021}, note="empty form: errors"),
+    # --- projects: lists
+    Row("project_list", "GET", everyone(200)),
+    Row("project_export", "GET", everyone(200)),
+    Row("review_queue", "GET", answers(403, 403, 200, 200)),
+    # --- projects: one project
+    Row("project_create", "GET", answers(200, 200, 200, 403)),
+    Row("project_create", "POST", answers(200, 200, 200, 403), note="empty form: errors"),
+    Row("project_detail", "GET", answers(200, 404, 200, 200), project("draft")),
+    Row("project_detail", "GET", answers(200, 404, 200, 200), project("cooperating"), note="own unit cooperates"),
+    Row("project_edit", "GET", answers(200, 404, 200, 403), project("draft")),
+    Row("project_edit", "POST", answers(200, 404, 200, 403), project("draft"), note="empty form: errors"),
+    Row("project_edit", "GET", answers(403, 404, 200, 403), project("approved"), note="approved: reviewers only"),
+    Row("project_edit", "GET", answers(403, 404, 200, 403), project("cooperating"), note="cooperating: read-only"),
+    Row("project_submit", "GET", answers(405, 404, 405, 405), project("draft"), note="POST only"),
+    Row("project_submit", "POST", answers(302, 404, 403, 403), project("draft")),
+    Row("project_submit", "POST", answers(403, 404, 403, 403), project("cooperating")),
+    Row("project_withdraw", "POST", answers(302, 404, 302, 403), project("draft")),
+    Row("project_withdraw", "POST", answers(403, 404, 302, 403), project("approved")),
+    Row("project_approve", "POST", answers(403, 404, 302, 403), project("submitted")),
+    Row("project_return", "POST", answers(403, 404, 302, 403), project("submitted"), lambda w: {"reason": "资料不全"}),
+    Row(
+        "arrival_add",
+        "POST",
+        answers(302, 404, 302, 403),
+        project("approved"),
+        lambda w: {"arrived_on": "2021-06-30", "amount": "0.5", "note": "二期到位"},
+    ),
+    Row(
+        "arrival_add",
+        "POST",
+        answers(403, 404, 302, 403),
+        project("cooperating"),
+        lambda w: {"arrived_on": "2021-06-30", "amount": "0.5"},
+    ),
+    Row("arrival_verify", "POST", answers(403, 404, 302, 403), arrival),
+    Row("arrival_evidence", "GET", answers(200, 404, 200, 200), arrival),
+    # --- import
+    Row("import_upload", "GET", answers(200, 200, 200, 403)),
+    Row("import_upload", "POST", answers(200, 200, 200, 403), note="no file: error shown"),
+    Row("import_template", "GET", everyone(200)),
+    Row("import_preview", "GET", answers(200, 404, 404, 404), lambda w: {"pk": w["batch"].pk}, note="the uploader's own"),
+    Row("import_confirm", "POST", answers(302, 404, 404, 404), lambda w: {"pk": w["batch"].pk}),
+    # --- special groups
+    Row("group_list", "GET", everyone(200)),
+    Row("group_detail", "GET", everyone(200), lambda w: {"pk": w["group"].pk}),
+]
+
+
+@pytest.fixture
+def world(db, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    RuleSetFactory(year=2021)
+    unit_a = UnitFactory(name="甲园区")
+    unit_b = UnitFactory(name="乙园区")
+    unit_c = UnitFactory(name="丙部门", kind=UnitKind.DEPARTMENT)
+    for unit in (unit_a, unit_b, unit_c):
+        UnitTargetFactory(unit=unit, year=2021, agreement_capital=Decimal(10), major_projects=1)
+    group = SpecialGroupFactory()
+    now = timezone.now()
+    draft = ProjectFactory(lead_unit=unit_a, status=Status.DRAFT, group=group)
+    submitted = ProjectFactory(lead_unit=unit_a, status=Status.SUBMITTED, submitted_at=now)
+    approved = ProjectFactory(lead_unit=unit_a, status=Status.APPROVED, group=group)
+    cooperating = ProjectFactory(lead_unit=unit_c, cooperating=[unit_a], status=Status.APPROVED)
+    slip = SimpleUploadedFile("回单.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
+    arrival_with_slip = ArrivalFactory(project=approved, arrived_on=datetime.date(2021, 5, 1), evidence=slip)
+    own = user_with_role(Role.STAFF, unit_a, username="own")
+    batch = ImportBatch.objects.create(
+        uploaded_by=own, original_name="导入.xlsx", file=SimpleUploadedFile("导入.xlsx", b"not really a workbook")
+    )
+    return {
+        "unit_a": unit_a,
+        "unit_c": unit_c,
+        "group": group,
+        "draft": draft,
+        "submitted": submitted,
+        "approved": approved,
+        "cooperating": cooperating,
+        "arrival": arrival_with_slip,
+        "batch": batch,
+        "users": {
+            "anonymous": None,
+            "own": own,
+            "other": user_with_role(Role.STAFF, unit_b, username="other"),
+            "reviewer": user_with_role(Role.REVIEWER, username="reviewer"),
+            "leader": user_with_role(Role.LEADER, username="leader"),
+        },
+    }
+
+
+def answer(response) -> object:
+    if response.status_code == 302 and response["Location"].startswith(reverse("login")):
+        return LOGIN
+    return response.status_code
+
+
+@pytest.mark.parametrize("row", ROWS, ids=lambda row: f"{row.method} {row.name}{row.query} {row.note}".strip())
+def test_each_role_gets_the_expected_answer(world, row):
+    url = reverse(row.name, kwargs=row.kwargs(world)) + row.query
+    got = {}
+    for role in ROLES:
+        with transaction.atomic():
+            client = Client()
+            if world["users"][role] is not None:
+                client.force_login(world["users"][role])
+            if row.method == "GET":
+                response = client.get(url)
+            else:
+                response = client.post(url, row.data(world))
+            got[role] = answer(response)
+            transaction.set_rollback(True)
+    assert got == row.expected
+
+
+def url_names(patterns, skip_namespaces=("admin",)) -> set[str]:
+    names = set()
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace not in skip_namespaces:
+                names |= url_names(pattern.url_patterns)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            names.add(pattern.name)
+    return names
+
+
+def test_every_url_has_a_row():
+    missing = url_names(get_resolver().url_patterns) - {row.name for row in ROWS}
+    assert not missing, f"URLs without a row in the permission matrix: {sorted(missing)}"
+
+
+def test_a_url_without_a_row_is_caught():
+    assert "dashboard" in url_names(get_resolver().url_patterns)
