@@ -43,7 +43,9 @@ class Access:
             names.add(Role.ADMINISTRATOR)
         self.role = next((role for role in STRENGTH if role in names), None)
         if self.role is Role.STAFF:
-            membership = getattr(user, "membership", None)
+            from targets.models import Membership  # roles are read by the models' apps
+
+            membership = Membership.objects.select_related("unit").filter(user_id=user.pk).first()
             self.unit = membership.unit if membership else None
 
     @property

@@ -244,12 +244,28 @@ class Project(models.Model):
             ),
         ]
         indexes = [
-            # The review queue reads the few submitted projects, oldest first, whatever the table's size.
-            models.Index(fields=["submitted_at"], condition=Q(status=Status.SUBMITTED), name="project_review_queue"),
+            # The review queue's first page, oldest submission first, read straight off this index:
+            # 1.6 ms instead of 40 ms at 526k projects on PostgreSQL (docs/performance.md).
+            models.Index(fields=["submitted_at", "id"], condition=Q(status=Status.SUBMITTED), name="project_review_queue"),
         ]
 
     def __str__(self):
         return f"{self.code} {self.name}"
+
+    # The facts a user enters (the cooperating units apart): the form's fields, the history's rows.
+    FACTS = (
+        "code",
+        "name",
+        "investor",
+        "lead_unit",
+        "group",
+        "sector",
+        "origin",
+        "agreement_capital",
+        "expected_output",
+        "signed_on",
+        "stage",
+    )
 
     # --- Who may do what (fuling_invest/roles.py); views answer 403 when these say no ---
 

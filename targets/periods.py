@@ -10,6 +10,9 @@ from . import scoring
 from .models import RuleSet
 
 
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
 @dataclass(frozen=True)
 class PeriodChoice:
     period: scoring.Period
@@ -33,6 +36,8 @@ def period_from_request(request) -> PeriodChoice:
     year = _int(request.GET.get("year"), default.year)
     quarter = _int(request.GET.get("quarter"), default.quarter if year == default.year else 4)
     note = ""
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        year, quarter, note = default.year, default.quarter, f"年度须在{FIRST_YEAR}–{LAST_YEAR}之间，已显示本季度。"
     if quarter not in (1, 2, 3, 4):
         quarter, note = 4, "季度须为1–4，已显示第四季度。"
     if years and year not in years:

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import factory
 from django.contrib.auth.models import Group, User
+from django.test import Client
 
 from fuling_invest.roles import Role
 
@@ -126,3 +127,10 @@ def user_with_role(role: Role, unit: Unit | None = None, **kwargs) -> User:
     if unit is not None:
         Membership.objects.create(user=user, unit=unit)
     return user
+
+
+def client_for(user) -> Client:
+    """A test client signed in as `user`."""
+    client = Client()
+    client.force_login(user)
+    return client

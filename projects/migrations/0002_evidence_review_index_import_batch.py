@@ -75,7 +75,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='project',
-            index=models.Index(condition=models.Q(('status', 'submitted')), fields=['submitted_at'], name='project_review_queue'),
+            index=models.Index(condition=models.Q(('status', 'submitted')), fields=['submitted_at', 'id'], name='project_review_queue'),
         ),
         migrations.AddField(
             model_name='importbatch',
