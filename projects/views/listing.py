@@ -1,15 +1,103 @@
-"""Stub: replaced by the page's implementation."""
-from django.http import HttpResponse
+"""The projects list, its Excel export, and the review queue."""
 
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.db.models import OuterRef, Prefetch, Subquery
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django_tables2 import RequestConfig
+
+from fuling_invest.roles import access_of
+from targets import display, scoring
+from targets.models import RuleSet
+
+from ..exporting import export_filename, projects_workbook
+from ..filters import ProjectFilter, with_tier
+from ..models import Cooperation, Project, Status
+from ..tables import ProjectTable
+
+PER_PAGE = 25
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def listed_projects(request: HttpRequest) -> tuple[ProjectFilter, ProjectTable]:
+    """What the user may see, filtered and ordered by the query string; the page and the
+    export both read this, so the export holds exactly the rows the list shows."""
+    projects = (
+        Project.objects.visible_to(request.user)
+        .select_related("lead_unit", "group")
+        .prefetch_related(Prefetch("cooperations", queryset=Cooperation.objects.select_related("unit").order_by("pk")))
+    )
+    rule_sets = list(RuleSet.objects.order_by("-year"))
+    filterset = ProjectFilter(request.GET, projects, rule_sets=rule_sets, request=request)
+    table = ProjectTable(filterset.qs)
+    RequestConfig(request, paginate=False).configure(table)  # ordering only: the list paginates itself
+    return filterset, table
+
+
+def paginate(table: ProjectTable, request: HttpRequest) -> None:
+    """25 rows a page; a page number that is not one (or out of range) shows the nearest page."""
+    table.paginate(page=1, per_page=PER_PAGE)
+    table.page = table.paginator.get_page(request.GET.get("page"))
+
+
+def query_without(request: HttpRequest, *names: str) -> str:
+    query = request.GET.copy()
+    for name in names:
+        query.pop(name, None)
+    return query.urlencode()
 
 
 def project_list(request, **kwargs):
-    return HttpResponse("待实现", status=501)
+    filterset, table = listed_projects(request)
+    paginate(table, request)
+    context = {
+        "nav": "projects",
+        "filter": filterset,
+        "table": table,
+        "export_query": query_without(request, "page"),
+        "sort": request.GET.get("sort", ""),
+    }
+    return render(request, "projects/project_list.html", context)
 
 
 def project_export(request, **kwargs):
-    return HttpResponse("待实现", status=501)
+    filterset, table = listed_projects(request)
+    if not filterset.form.is_valid():
+        messages.error(request, "筛选条件有误，未能导出；请按提示改正后再导出。")
+        return redirect(f"{reverse('project_list')}?{query_without(request, 'page')}")
+    response = HttpResponse(projects_workbook(table.data.data), content_type=XLSX)
+    response["Content-Disposition"] = content_disposition_header(True, export_filename(timezone.localdate()))
+    return response
 
 
 def review_queue(request, **kwargs):
-    return HttpResponse("待实现", status=501)
+    access = access_of(request.user)
+    if not access.sees_everything:
+        raise PermissionDenied
+    projects = list(
+        with_tier(Project.objects.review_queue(), list(RuleSet.objects.order_by("-year")))
+        .select_related("lead_unit", "created_by")
+        .annotate(submitter_id=Subquery(submission_records().values("history_user_id")[:1]))
+    )
+    submitters = get_user_model().objects.in_bulk({p.submitter_id for p in projects if p.submitter_id})
+    for project in projects:
+        project.submitter = submitters.get(project.submitter_id) or project.created_by
+        project.capital_display = display.money(project.agreement_capital)
+        project.tier_label = scoring.Tier(project.tier).label if project.tier else "–"
+    context = {"nav": "review", "projects": projects, "reviews": access.reviews}
+    return render(request, "projects/review_queue.html", context)
+
+
+def submission_records():
+    """The history row of each project's current submission: the first one in status
+    submitted since its `submitted_at` (later rows may be reviewers' edits)."""
+    return Project.history.filter(
+        id=OuterRef("pk"), status=Status.SUBMITTED, history_date__gte=OuterRef("submitted_at")
+    ).order_by("history_date", "history_id")
