@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from ..codes import CodeAllocator
 from ..models import Arrival, Cooperation, Project, Status
 from .columns import ARRIVALS, PROJECTS, Problem, SheetSpec
 from .reading import ImportPlan, ParsedRow, chunks, problems_from
@@ -69,24 +68,6 @@ def apply_plan(*, plan: ImportPlan, approve: bool, user=None, dry_run: bool = Fa
     return result
 
 
-class _CodeAllocator:
-    """Codes FL<signing year>-<5 digits>, numbered after the highest in use, so none is reused."""
-
-    PATTERN = re.compile(r"FL(\d{4})-(\d+)")
-
-    def __init__(self, reserved: Iterable[str]):
-        self.reserved = set(reserved)
-        self.last: dict[int, int] = {}
-
-    def next(self, year: int) -> str:
-        if year not in self.last:
-            stored = Project.objects.filter(code__startswith=f"FL{year}-").values_list("code", flat=True)
-            matches = (self.PATTERN.fullmatch(code) for code in [*stored, *self.reserved])
-            self.last[year] = max((int(m[2]) for m in matches if m and int(m[1]) == year), default=0)
-        self.last[year] += 1
-        return f"FL{year}-{self.last[year]:05d}"
-
-
 def _status_after_import(current: str, *, approve: bool, facts_changed: bool) -> str:
     # Unchanged facts need no new review: re-importing a file leaves approved projects approved.
     if approve or (current == Status.APPROVED and not facts_changed):
@@ -98,13 +79,29 @@ def _attname(name: str) -> str:
     return Project._meta.get_field(name).attname
 
 
+def project_facts(values: dict) -> dict:
+    """A project row's values that are the project's own columns (not its code or cooperating units)."""
+    return {name: value for name, value in values.items() if name not in ("code", "cooperating_units")}
+
+
+def row_changes_project(values: dict, project: Project, units_before: set[int]) -> bool:
+    """Whether a project row, written, would change the stored project's facts or cooperating units.
+
+    `units_before` are the stored cooperating units' ids; a row without that column keeps them.
+    """
+    units = values.get("cooperating_units")
+    if units is not None and set(units) != units_before:
+        return True
+    return any(getattr(project, _attname(name)) != value for name, value in project_facts(values).items())
+
+
 class _Writer:
     def __init__(self, *, plan: ImportPlan, approve: bool, user):
         self.plan, self.approve, self.user = plan, approve, user
         self.now = timezone.now()
         self.problems: list[Problem] = []
         self.result = ImportResult()
-        self.codes = _CodeAllocator(row.values["code"] for row in plan.projects if row.values.get("code"))
+        self.codes = CodeAllocator(row.values["code"] for row in plan.projects if row.values.get("code"))
 
     def write(self) -> ImportResult:
         ids = [row.existing_id for row in self.plan.projects if row.existing_id]
@@ -122,13 +119,12 @@ class _Writer:
         return self.result
 
     def _write_project(self, row: ParsedRow, project: Project | None, units_before: set[int]) -> Project | None:
-        facts = {name: value for name, value in row.values.items() if name not in ("code", "cooperating_units")}
+        facts = project_facts(row.values)
         units = row.values.get("cooperating_units")  # None: the sheet has no such column; keep the stored ones
         new = project is None
         if new:
             project = Project(code=row.values.get("code") or "", created_by=self.user)
-        changed = new or any(getattr(project, _attname(name)) != value for name, value in facts.items())
-        changed |= units is not None and set(units) != units_before
+        changed = new or row_changes_project(row.values, project, units_before)
         status = _status_after_import(project.status, approve=self.approve, facts_changed=changed)
         if not changed and status == project.status:
             self.result.unchanged.append(project.code)

@@ -1,0 +1,244 @@
+"""The project form, the arrived-capital entry and the return reason: server-side checks, Chinese messages."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from pathlib import Path
+
+from django import forms
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
+
+from fuling_invest.roles import access_of
+from groups.models import SpecialGroup
+from targets.models import Unit
+
+from .models import Arrival, Project, Status
+
+MAX_MONEY = Decimal(10000)  # 亿元: one trillion yuan, far above any real project
+MONEY_DECIMALS = 4  # 亿元 to 1 万元
+EARLIEST_SIGNING = datetime.date(2000, 1, 1)
+SIGNING_DAYS_AHEAD = 30
+LEAD_IS_COOPERATING = "配合单位不能是牵头单位本身"
+
+MAGIC_BYTES = {"pdf": (b"%PDF",), "png": (b"\x89PNG",), "jpg": (b"\xff\xd8\xff",), "jpeg": (b"\xff\xd8\xff",)}
+
+
+class MoneyField(forms.DecimalField):
+    """Decimal 亿元 with messages that say what is wrong: negative, absurd, too precise."""
+
+    def __init__(self, *, allow_zero: bool = True, **kwargs):
+        self.allow_zero = allow_zero
+        kwargs.setdefault("error_messages", {"invalid": "请输入数字（单位：亿元），例如 1.25。"})
+        super().__init__(max_digits=None, decimal_places=None, **kwargs)
+        self.widget.attrs.update({"step": "any", "inputmode": "decimal"})
+
+    def prepare_value(self, value):
+        return format(value.normalize(), "f") if isinstance(value, Decimal) else value
+
+    def validate(self, value):
+        super().validate(value)
+        if value in self.empty_values:
+            return
+        if value < 0:
+            raise forms.ValidationError("金额不能为负数。")
+        if value == 0 and not self.allow_zero:
+            raise forms.ValidationError("金额必须大于 0。")
+        if value > MAX_MONEY:
+            raise forms.ValidationError(
+                f"金额 {value} 亿元超过 {MAX_MONEY} 亿元（即 1 万亿元），不合理：金额单位是亿元，"
+                "请检查是否按万元或元填写（1 亿元 = 10000 万元）。"
+            )
+        if -value.normalize().as_tuple().exponent > MONEY_DECIMALS:
+            raise forms.ValidationError("金额最多保留 4 位小数（精确到万元）。")
+
+    def clean(self, value):
+        value = super().clean(value)
+        # As the database keeps it (4 places): "1.50000" is a valid 1.5, and history compares like with like.
+        return None if value is None else value.quantize(Decimal(1).scaleb(-MONEY_DECIMALS))
+
+
+class UnitMultipleChoiceField(forms.ModelMultipleChoiceField):
+    widget = forms.CheckboxSelectMultiple
+
+
+def _units(*keep: int | None):
+    """Active units, plus inactive ones the project already names (an old project stays editable)."""
+    return Unit.objects.filter(Q(is_active=True) | Q(pk__in=[pk for pk in keep if pk])).order_by("sort_order", "name")
+
+
+class ProjectForm(forms.ModelForm):
+    """Create or edit a project. Staff enter for their own unit (no lead-unit choice);
+    reviewers choose the lead. Editing carries the `version` the page showed."""
+
+    cooperating_units = UnitMultipleChoiceField(
+        label="配合单位", required=False, queryset=Unit.objects.none(), help_text="联合招商时勾选；没有则不选。"
+    )
+    version = forms.IntegerField(
+        widget=forms.HiddenInput,
+        required=False,
+        error_messages={"invalid": "页面版本号无效，请刷新后重新填写。"},
+    )
+    agreement_capital = MoneyField(label="协议资金（亿元）", help_text="协议中写明的投资额，单位亿元，最多 4 位小数。")
+    expected_output = MoneyField(label="预计产值（亿元）", required=False, help_text="可不填。单位亿元。")
+
+    field_order = [
+        "code", "name", "investor", "lead_unit", "cooperating_units", "group", "sector", "origin",
+        "agreement_capital", "expected_output", "signed_on", "stage",
+    ]
+
+    class Meta:
+        model = Project
+        fields = list(Project.FACTS)
+        widgets = {"signed_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+        help_texts = {"signed_on": "签约后填写；审核通过的项目必须有签约日期。"}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.access = access_of(user)
+        self.editing = self.instance.pk is not None
+        project = self.instance
+        self.fields["code"].required = self.editing
+        if not self.editing:
+            self.fields["code"].help_text = "可不填：保存时按签约年度自动生成，如 FL2021-00001。"
+            del self.fields["version"]
+        else:
+            self.fields["version"].required = True
+            self.fields["version"].error_messages["required"] = "页面缺少版本号，请刷新后重新填写。"
+            self.initial.setdefault("version", project.version)
+            self.initial.setdefault("cooperating_units", [c.unit_id for c in project.cooperations.all()])
+        if self.access.reviews:
+            self.fields["lead_unit"].queryset = _units(project.lead_unit_id)
+            self.fields["lead_unit"].empty_label = "请选择牵头单位"
+        else:
+            # Staff enter for their own unit only: the lead is not theirs to choose.
+            del self.fields["lead_unit"]
+            if not self.editing:
+                project.lead_unit = self.access.unit
+        self.fields["cooperating_units"].queryset = _units(*self.initial.get("cooperating_units", []))
+        self.fields["group"].empty_label = "（无）"
+        self.fields["group"].queryset = SpecialGroup.objects.order_by("number")
+        self.fields["signed_on"].input_formats = ["%Y-%m-%d", "%Y/%m/%d"]
+
+    @property
+    def lead_unit(self) -> Unit | None:
+        if "lead_unit" in self.fields:
+            return self.cleaned_data.get("lead_unit")
+        return self.instance.lead_unit
+
+    def clean_signed_on(self):
+        signed_on = self.cleaned_data.get("signed_on")
+        if signed_on is None:
+            if self.editing and self.instance.status == Status.APPROVED:
+                raise forms.ValidationError("已审核的项目必须有签约日期。")
+            return signed_on
+        latest = timezone.localdate() + datetime.timedelta(days=SIGNING_DAYS_AHEAD)
+        if signed_on > latest:
+            raise forms.ValidationError(
+                f"签约日期不能晚于今天之后 {SIGNING_DAYS_AHEAD} 天（最晚 {latest:%Y-%m-%d}）：尚未签约的项目请先不填签约日期。"
+            )
+        if signed_on < EARLIEST_SIGNING:
+            raise forms.ValidationError("签约日期不能早于 2000 年，请检查年份。")
+        return signed_on
+
+    def clean_name(self):
+        return self.cleaned_data["name"].strip()
+
+    def clean_investor(self):
+        return " ".join(self.cleaned_data.get("investor", "").split())
+
+    def clean_code(self):
+        return self.cleaned_data.get("code", "").strip()
+
+    def clean(self):
+        cleaned = super().clean()
+        lead = self.lead_unit
+        cooperating = cleaned.get("cooperating_units") or []
+        if lead is not None and any(unit.pk == lead.pk for unit in cooperating):
+            self.add_error("cooperating_units", f"{LEAD_IS_COOPERATING}：「{lead}」已是牵头单位，请取消勾选。")
+        return cleaned
+
+    # --- What the services take ---
+
+    def facts(self) -> dict:
+        """The model fields this form sets, as the services take them."""
+        facts = {name: self.cleaned_data[name] for name in self._meta.fields if name in self.cleaned_data}
+        facts["lead_unit"] = self.lead_unit
+        if not self.editing:
+            facts.setdefault("code", "")
+        return facts
+
+    def cooperating_unit_ids(self) -> list[int]:
+        return [unit.pk for unit in self.cleaned_data.get("cooperating_units") or []]
+
+    def submitted_version(self) -> int:
+        return self.cleaned_data["version"]
+
+
+def file_problem(upload, *, extensions: list[str], max_bytes: int) -> str | None:
+    """Why an evidence file is refused, or None: extension, then size, then the first bytes."""
+    extension = Path(upload.name).suffix.lower().lstrip(".")
+    allowed = "、".join(extensions)
+    if extension not in extensions:
+        return f"凭证只能是 {allowed} 文件（银行回单的扫描件或照片）；「{upload.name}」不是。"
+    if upload.size > max_bytes:
+        return f"凭证文件过大（{upload.size / 1024 / 1024:.1f} MB），不能超过 {max_bytes / 1024 / 1024:.0f} MB。"
+    upload.seek(0)
+    head = upload.read(8)
+    upload.seek(0)
+    if not any(head.startswith(magic) for magic in MAGIC_BYTES.get(extension, ())):
+        return f"「{upload.name}」的内容不是真正的 {extension.upper()} 文件（文件可能已损坏或被改了扩展名）。"
+    return None
+
+
+class ArrivalForm(forms.ModelForm):
+    """One arrived-capital entry: date, amount > 0, note, an optional evidence file."""
+
+    amount = MoneyField(label="到位金额（亿元）", allow_zero=False)
+    evidence = forms.FileField(
+        label="凭证（可选）",
+        required=False,
+        help_text="银行回单等，pdf、jpg、png 格式。",
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
+    )
+
+    class Meta:
+        model = Arrival
+        fields = ["arrived_on", "amount", "note"]
+        widgets = {"arrived_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["arrived_on"].input_formats = ["%Y-%m-%d", "%Y/%m/%d"]
+        kinds, megabytes = "、".join(settings.EVIDENCE_EXTENSIONS), settings.EVIDENCE_MAX_BYTES // (1024 * 1024)
+        self.fields["evidence"].help_text = f"银行回单等，{kinds} 格式，不超过 {megabytes} MB。"
+
+    def clean_arrived_on(self):
+        arrived_on = self.cleaned_data["arrived_on"]
+        if arrived_on > timezone.localdate():
+            raise forms.ValidationError("到位日期不能晚于今天：资金到位后再登记。")
+        if arrived_on < EARLIEST_SIGNING:
+            raise forms.ValidationError("到位日期不能早于 2000 年，请检查年份。")
+        return arrived_on
+
+    def clean_evidence(self):
+        upload = self.cleaned_data.get("evidence")
+        if not upload:
+            return None
+        problem = file_problem(upload, extensions=settings.EVIDENCE_EXTENSIONS, max_bytes=settings.EVIDENCE_MAX_BYTES)
+        if problem:
+            raise forms.ValidationError(problem)
+        return upload
+
+
+class ReturnForm(forms.Form):
+    reason = forms.CharField(
+        label="退回原因",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "退回时必须填写退回原因，让填报单位知道要改什么。"},
+        help_text="填报单位会在项目页面看到这段话。",
+    )

@@ -1,0 +1,331 @@
+"""Operations on one project: create, edit, the review workflow, the arrived-capital ledger.
+
+Each runs in one transaction on a locked row, calls `full_clean()` before saving, records
+its author in the history (`_history_user`) and, for the project itself, bumps `version`,
+so an edit made on a page read before any of these is refused (EditConflict), never lost.
+Permissions are the views' business (Project.can_*); these functions check the state. A
+workflow action given the `version` the user's page showed is refused when the project
+has changed since (the user acts on what they saw); without one it applies to the current state.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.db.models import F, Value
+from django.db.models.functions import Lower, Replace
+from django.utils import timezone
+
+from targets import scoring
+from targets.models import RuleSet, Unit
+
+from .codes import next_code
+from .models import Arrival, Project, Sector, Status
+
+CODE_ATTEMPTS = 3
+
+
+class EditConflict(Exception):
+    """The project changed since the editor's page was read; nothing was saved."""
+
+    def __init__(self, project: Project):
+        self.project = project
+        latest = project.history.select_related("history_user").first()
+        who = _user_name(latest.history_user if latest else None)
+        when = timezone.localtime(project.updated_at)
+        at = when.strftime("%H:%M") if when.date() == timezone.localdate() else f"{when.month}月{when.day}日 {when:%H:%M}"
+        super().__init__(f"该项目已被 {who} 于 {at} 修改，您的修改未保存；请刷新后重新填写。")
+
+
+def _user_name(user) -> str:
+    if user is None:
+        return "系统"
+    return user.get_full_name() or user.get_username()
+
+
+# --- Create and edit ---------------------------------------------------------------------
+
+
+def create_project(
+    *, user: AbstractBaseUser, facts: dict, cooperating_unit_ids: Sequence[int], submit_at_once: bool = False
+) -> Project:
+    """A new project from the form's `facts` (model field → value), a draft of its lead unit.
+
+    Without a code it gets the next FL<year>-NNNNN of its signing year (this year when
+    unsigned). `submit_at_once` puts it straight into the review queue (a reviewer's entry).
+    """
+    for attempt in range(CODE_ATTEMPTS):
+        try:
+            with transaction.atomic():
+                return _create(user, facts, cooperating_unit_ids, submit_at_once=submit_at_once)
+        except IntegrityError:
+            # Two entries took the same generated code at once; the later one takes the next.
+            if facts.get("code") or attempt == CODE_ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _create(user: AbstractBaseUser, facts: dict, cooperating_unit_ids: Sequence[int], *, submit_at_once: bool) -> Project:
+    project = Project(**facts, created_by=user)
+    if not project.code:
+        project.code = next_code((project.signed_on or timezone.localdate()).year)
+    if submit_at_once:
+        project.status, project.submitted_at = Status.SUBMITTED, timezone.now()
+    project.full_clean()
+    project._history_user = user
+    project.save()
+    project.set_cooperating_units(cooperating_unit_ids, user=user)
+    return project
+
+
+def update_project(
+    *, project: Project, user: AbstractBaseUser, facts: dict, cooperating_unit_ids: Sequence[int], version: int
+) -> Project:
+    """Apply an edit made on the page that showed `version`; EditConflict when the project moved on."""
+    with transaction.atomic():
+        current = _locked(project, version=version)
+        for name, value in facts.items():
+            setattr(current, name, value)
+        _save(current, user=user)
+        current.set_cooperating_units(cooperating_unit_ids, user=user)
+    return current
+
+
+def _locked(project: Project, *, version: int | None = None) -> Project:
+    """The project's row, locked until the transaction ends; EditConflict when it is past `version`."""
+    current = Project.objects.select_for_update().select_related("lead_unit").get(pk=project.pk)
+    if version is not None and current.version != version:
+        raise EditConflict(current)
+    return current
+
+
+def _save(project: Project, *, user: AbstractBaseUser) -> None:
+    project.version += 1
+    project.full_clean()
+    project._history_user = user
+    project.save()
+
+
+# --- The review workflow -----------------------------------------------------------------
+
+NEEDS_SIGNING_DATE = "该项目还没有签约日期：请先编辑项目、填写签约日期。已审核的项目必须有签约日期。"
+
+
+def submit(*, project: Project, user: AbstractBaseUser, version: int | None = None) -> Project:
+    """Draft or returned → submitted, into the review queue; the return reason is done with."""
+    with transaction.atomic():
+        current = _locked(project, version=version)
+        if current.status not in Project.EDITABLE_BY_STAFF:
+            raise ValidationError(f"只有草稿或已退回的项目可以提交审核；该项目当前状态为「{current.get_status_display()}」。")
+        if current.signed_on is None:
+            raise ValidationError(NEEDS_SIGNING_DATE)
+        current.status, current.submitted_at, current.return_reason = Status.SUBMITTED, timezone.now(), ""
+        current.reviewed_at = current.reviewed_by = None
+        _save(current, user=user)
+    return current
+
+
+def withdraw(*, project: Project, user: AbstractBaseUser, version: int | None = None) -> Project:
+    """Any state → withdrawn: counted nowhere, kept with its history (never deleted)."""
+    with transaction.atomic():
+        current = _locked(project, version=version)
+        if current.status == Status.WITHDRAWN:
+            raise ValidationError("该项目已经撤回。")
+        current.status = Status.WITHDRAWN
+        _save(current, user=user)
+    return current
+
+
+def approve(*, project: Project, user: AbstractBaseUser, version: int | None = None) -> Project:
+    with transaction.atomic():
+        current = _locked(project, version=version)
+        _check_under_review(current)
+        if current.signed_on is None:
+            raise ValidationError(NEEDS_SIGNING_DATE)
+        current.status, current.return_reason = Status.APPROVED, ""
+        current.reviewed_at, current.reviewed_by = timezone.now(), user
+        _save(current, user=user)
+    return current
+
+
+def return_for_changes(*, project: Project, user: AbstractBaseUser, reason: str, version: int | None = None) -> Project:
+    """Submitted → returned with a reason the submitting unit sees until it resubmits."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": "退回时必须填写退回原因，让填报单位知道要改什么。"})
+    with transaction.atomic():
+        current = _locked(project, version=version)
+        _check_under_review(current)
+        current.status, current.return_reason = Status.RETURNED, reason
+        current.reviewed_at, current.reviewed_by = timezone.now(), user
+        _save(current, user=user)
+    return current
+
+
+def _check_under_review(project: Project) -> None:
+    if project.status != Status.SUBMITTED:
+        raise ValidationError(f"只有待审核的项目可以审核；该项目当前状态为「{project.get_status_display()}」。")
+
+
+# --- The arrived-capital ledger ------------------------------------------------------------
+
+
+def add_arrival(
+    *,
+    project: Project,
+    user: AbstractBaseUser,
+    arrived_on: datetime.date,
+    amount: Decimal,
+    note: str = "",
+    evidence: UploadedFile | None = None,
+) -> Arrival:
+    """One ledger entry; the evidence is stored under a random name, its own name kept for download."""
+    arrival = Arrival(project=project, arrived_on=arrived_on, amount=amount, note=note, created_by=user)
+    if evidence is not None:
+        arrival.evidence = evidence
+        arrival.evidence_name = evidence.name.replace("\\", "/").rsplit("/", 1)[-1][-200:]
+    arrival.full_clean()
+    arrival._history_user = user
+    arrival.save()
+    return arrival
+
+
+def verify_arrival(*, arrival: Arrival, user: AbstractBaseUser) -> Arrival:
+    """A reviewer confirms the entry against its evidence; verifying twice changes nothing."""
+    with transaction.atomic():
+        current = Arrival.objects.select_for_update().get(pk=arrival.pk)
+        if current.verified:
+            return current
+        current.verified, current.verified_by, current.verified_at = True, user, timezone.now()
+        current.full_clean()
+        current._history_user = user
+        current.save()
+    return current
+
+
+# --- What a project would score, and who else signed with its investor -------------------
+
+
+@dataclass(frozen=True)
+class Credit:
+    unit: Unit
+    lead: bool
+    share: Decimal  # origin weight × joint share
+    agreement_capital: Decimal
+    arrived_capital: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class ScorePreview:
+    """The tier and each unit's credit a project's facts give under its signing year's rules.
+
+    `reason` says why it would count nowhere (then `credits` is empty) or is "" when it counts.
+    """
+
+    year: int | None
+    tier: scoring.Tier | None
+    reason: str = ""
+    credits: list[Credit] = field(default_factory=list)
+    origin_weight: Decimal | None = None
+    lead_share: Decimal | None = None
+
+    @property
+    def counts(self) -> bool:
+        return not self.reason
+
+
+def score_preview(
+    *,
+    lead_unit: Unit,
+    cooperating_units: Sequence[Unit],
+    sector: str,
+    origin: str,
+    agreement_capital: Decimal,
+    expected_output: Decimal | None,
+    signed_on: datetime.date | None,
+    arrived_capital: Decimal | None = None,
+) -> ScorePreview:
+    """Tier and credits per unit (lead first): scoring.tier_of and scoring.credit_shares. One query."""
+    if signed_on is None:
+        return ScorePreview(None, None, "尚未填写签约日期：签约后才按签约年度的规则计分。")
+    rule_set = RuleSet.objects.filter(year=signed_on.year).first()
+    if rule_set is None:
+        return ScorePreview(signed_on.year, None, f"{signed_on.year}年尚未设置考核规则（年度规则），无法计分。")
+    rules = rule_set.as_rules()
+    industrial = sector == Sector.INDUSTRIAL
+    tier = scoring.tier_of(
+        agreement_capital=agreement_capital, expected_output=expected_output, industrial=industrial, rules=rules
+    )
+    if rules.origin_weights[scoring.Origin(origin)] == 0:
+        return ScorePreview(signed_on.year, tier, "项目来源的权重为 0（如区内项目）：不计入任何单位，也不计个数。")
+    if tier is scoring.Tier.BELOW:
+        threshold = rules.general_industrial_investment if industrial else rules.general_non_industrial_investment
+        kind = "工业" if industrial else "非工业"
+        return ScorePreview(
+            signed_on.year, tier, f"协议资金未达{kind}一般项目标准（{plain(threshold)} 亿元）：记录在案，但不计入考核。"
+        )
+    units = {unit.pk: unit for unit in [lead_unit, *cooperating_units]}
+    facts = scoring.Project(
+        id=0,
+        lead_unit=lead_unit.pk,
+        cooperating_units=tuple(unit.pk for unit in cooperating_units),
+        industrial=industrial,
+        origin=scoring.Origin(origin),
+        agreement_capital=agreement_capital,
+        expected_output=expected_output,
+        signed_on=signed_on,
+        approved=True,
+    )
+    credits = [
+        Credit(
+            unit=units[unit_id],
+            lead=unit_id == lead_unit.pk,
+            share=share,
+            agreement_capital=agreement_capital * share,
+            arrived_capital=None if arrived_capital is None else arrived_capital * share,
+        )
+        for unit_id, share in scoring.credit_shares(facts, rules)
+    ]
+    return ScorePreview(
+        signed_on.year, tier, "", credits, origin_weight=rules.origin_weights[facts.origin], lead_share=rules.lead_share
+    )
+
+
+def plain(value: Decimal) -> str:
+    return format(value.normalize(), "f")
+
+
+def normalized_investor(investor: str) -> str:
+    return "".join(investor.split()).lower()
+
+
+def same_investor_same_year(*, investor: str, year: int, exclude_pk: int | None = None) -> list[Project]:
+    """Other live projects of this investor (case and spaces ignored) signed in `year`: one query.
+
+    Double counting is the classic failure of these tallies: a warning, never a block.
+    """
+    wanted = normalized_investor(investor)
+    if not wanted:
+        return []
+    stripped = F("investor")
+    for space in (" ", "\u3000", "\t"):  # ASCII and full-width spaces, tabs
+        stripped = Replace(stripped, Value(space), Value(""))
+    stripped = Lower(stripped)
+    matches = (
+        Project.objects.exclude(status=Status.WITHDRAWN)
+        .filter(signed_on__year=year)
+        .annotate(investor_key=stripped)
+        .filter(investor_key=wanted)
+        .select_related("lead_unit")
+        .order_by("signed_on", "pk")
+    )
+    if exclude_pk is not None:
+        matches = matches.exclude(pk=exclude_pk)
+    return list(matches)
