@@ -26,9 +26,14 @@ class Person(models.Model):
         return (self.name,)
 
 
-class SpecialGroupManager(models.Manager):
+class SpecialGroupQuerySet(models.QuerySet):
     def get_by_natural_key(self, name):
         return self.get(name=name)
+
+    def with_people(self) -> "SpecialGroupQuerySet":
+        """With the leader, the commissioners in their order and the landing units: 3 queries in all."""
+        seats = Commissioner.objects.select_related("person").order_by("position")
+        return self.select_related("leader").prefetch_related(models.Prefetch("seats", queryset=seats), "landing_units")
 
 
 class SpecialGroup(models.Model):
@@ -46,7 +51,7 @@ class SpecialGroup(models.Model):
     landing_units_text = models.CharField("项目落地单位（原文）", max_length=200, blank=True)
     focus = models.TextField("工作重点", blank=True)
 
-    objects = SpecialGroupManager()
+    objects = SpecialGroupQuerySet.as_manager()
 
     class Meta:
         verbose_name = "专项招商组"
@@ -58,6 +63,11 @@ class SpecialGroup(models.Model):
 
     def natural_key(self):
         return (self.name,)
+
+    @property
+    def landing_units_label(self) -> str:
+        """The landing units as 附件1 writes them, else their names (expects `landing_units` prefetched)."""
+        return self.landing_units_text or "、".join(unit.name for unit in self.landing_units.all())
 
 
 class CommissionerManager(models.Manager):

@@ -1,11 +1,60 @@
-"""Stub: replaced by the page's implementation."""
-from django.http import HttpResponse
+"""The special investment-promotion groups (专项招商组): who they are, their projects and money."""
+
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_GET
+
+from projects.models import Project, Status
+from targets import display
+from targets.assessment import NoRuleSet, rules_for
+from targets.periods import period_from_request
+
+from .models import SpecialGroup
+from .services import GroupTotals, arrived_per_project, group_totals
 
 
+def _period_context(request) -> dict:
+    choice = period_from_request(request)
+    try:
+        rules = rules_for(choice.period.year)
+    except NoRuleSet:
+        rules = None
+    return {
+        "period_choice": choice,
+        "period": choice.period,
+        "rules": rules,
+        "time_progress": display.rate(choice.period.time_progress),
+        "keep_params": [],
+        "nav": "groups",
+    }
 
-def group_list(request, **kwargs):
-    return HttpResponse("待实现", status=501)
+
+@require_GET
+def group_list(request):
+    context = _period_context(request)
+    totals = group_totals(period=context["period"], rules=context["rules"])
+    rows = [(group, totals.get(group.pk, GroupTotals())) for group in SpecialGroup.objects.with_people()]
+    context.update(rows=rows, total=sum((t for _, t in rows), GroupTotals()))
+    return render(request, "groups/group_list.html", context)
 
 
-def group_detail(request, **kwargs):
-    return HttpResponse("待实现", status=501)
+@require_GET
+def group_detail(request, pk: int):
+    group = get_object_or_404(SpecialGroup.objects.with_people(), pk=pk)
+    context = _period_context(request)
+    period, rules = context["period"], context["rules"]
+    # Staff see only their unit's projects; the totals, over all the group's counted projects, are not details.
+    projects = (
+        Project.objects.visible_to(request.user)
+        .filter(group=group, signed_on__range=(period.start, period.end))
+        .exclude(status=Status.WITHDRAWN)
+        .select_related("lead_unit")
+        .order_by("signed_on", "pk")
+    )
+    arrived = arrived_per_project(projects, period=period)
+    rows = [
+        (project, project.tier(rules).label if rules else "–", arrived.get(project.pk))
+        for project in projects
+    ]
+    totals = group_totals(period=period, rules=rules).get(group.pk, GroupTotals())
+    context.update(group=group, rows=rows, totals=totals)
+    return render(request, "groups/group_detail.html", context)

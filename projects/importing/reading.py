@@ -66,11 +66,11 @@ def parse_workbook(file: File) -> ImportPlan:
         workbook.close()
     _check_projects(plan)
     _check_arrivals(plan)
-    plan.problems.sort(key=_place)
+    plan.problems.sort(key=place)
     return plan
 
 
-def _place(problem: Problem) -> tuple[int, int, int]:
+def place(problem: Problem) -> tuple[int, int, int]:
     """Where a problem is in the workbook, for listing problems in reading order (stable)."""
     specs = [spec for spec in SHEETS if spec.title == problem.sheet]
     headers = [column.header for column in specs[0].columns] if specs else []
@@ -87,13 +87,13 @@ class _Refused(Exception):
         self.problem = Problem(sheet, None, None, message)
 
 
-def _megabytes(size: int) -> str:
+def megabytes(size: int) -> str:
     return f"{size / 2**20:.1f} MB" if size >= 2**20 else f"{size / 2**10:.0f} KB"
 
 
 def _read_limited(file: File) -> bytes:
     limit = settings.IMPORT_MAX_BYTES
-    too_big = f"文件超过 {_megabytes(limit)} 的上限，请拆分后分批导入。"
+    too_big = f"文件超过 {megabytes(limit)} 的上限，请拆分后分批导入。"
     if isinstance(file, (str, os.PathLike)):
         try:
             if os.path.getsize(file) > limit:
@@ -127,7 +127,7 @@ def _check_archive(data: bytes) -> None:
         unpacked = sum(member.file_size for member in members)
         if unpacked > settings.IMPORT_MAX_UNPACKED_BYTES:
             raise _Refused(
-                f"文件解压后有 {_megabytes(unpacked)}，超过 {_megabytes(settings.IMPORT_MAX_UNPACKED_BYTES)} 的上限，"
+                f"文件解压后有 {megabytes(unpacked)}，超过 {megabytes(settings.IMPORT_MAX_UNPACKED_BYTES)} 的上限，"
                 "疑似压缩炸弹，已拒绝。"
             )
         for member in members:
@@ -342,6 +342,11 @@ def _match_stored_project(row: ParsedRow, by_code, by_key, first_rows: dict[tupl
     return []
 
 
+def unknown_code(code: str) -> str:
+    """The message for an arrival whose project is nowhere (or, for unit staff, not theirs to see)."""
+    return f"找不到项目编号“{code}”：“项目”表和系统中都没有这个项目。"
+
+
 def _check_arrivals(plan: ImportPlan) -> None:
     in_file = {row.values["code"] for row in plan.projects if row.values.get("code")}
     wanted = list({row.values["project"] for row in plan.arrivals if row.values.get("project")} - in_file)
@@ -350,5 +355,4 @@ def _check_arrivals(plan: ImportPlan) -> None:
         plan.problems.extend(_validate_fields(Arrival, row, ARRIVALS))
         code = row.values.get("project")
         if code and code not in in_file and code not in stored:
-            message = f"找不到项目编号“{code}”：“项目”表和系统中都没有这个项目。"
-            plan.problems.append(Problem(ARRIVALS.title, row.row, ARRIVALS.header_of("project"), message))
+            plan.problems.append(Problem(ARRIVALS.title, row.row, ARRIVALS.header_of("project"), unknown_code(code)))

@@ -1,19 +1,87 @@
-"""Stub: replaced by the page's implementation."""
-from django.http import HttpResponse
+"""The Excel import in the browser: upload, see every problem or a preview, confirm; the blank template."""
+
+import io
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from fuling_invest.roles import access_of
+from projects.importing import ImportRejected, write_template
+from projects.importing.batches import BatchNotPending, confirm_batch, preview_batch, store_upload
+from projects.importing.forms import ImportUploadForm
+from projects.importing.reading import megabytes
+from projects.models import ImportBatch
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-
-def import_upload(request, **kwargs):
-    return HttpResponse("待实现", status=501)
-
-
-def import_template(request, **kwargs):
-    return HttpResponse("待实现", status=501)
+def _require_importer(request) -> None:
+    if not access_of(request.user).enters_projects:
+        raise PermissionDenied("只有单位填报员和审核员可以导入项目。")
 
 
-def import_preview(request, **kwargs):
-    return HttpResponse("待实现", status=501)
+def get_batch_for_user(request, pk: int) -> ImportBatch:
+    """The user's own batch; anyone else's answers 404, as if it did not exist."""
+    batch = get_object_or_404(ImportBatch.objects.filter(uploaded_by=request.user), pk=pk)
+    _require_importer(request)
+    return batch
 
 
-def import_confirm(request, **kwargs):
-    return HttpResponse("待实现", status=501)
+def _preview_url(batch: ImportBatch, approve: bool) -> str:
+    url = reverse("import_preview", kwargs={"pk": batch.pk})
+    return f"{url}?approve=1" if approve else url
+
+
+@require_http_methods(["GET", "POST"])
+def import_upload(request):
+    _require_importer(request)
+    may_approve = access_of(request.user).reviews
+    if request.method == "POST":
+        form = ImportUploadForm(request.POST, request.FILES, may_approve=may_approve)
+        if form.is_valid():
+            batch = store_upload(upload=form.cleaned_data["file"], user=request.user)
+            return redirect(_preview_url(batch, form.cleaned_data.get("approve", False)))
+    else:
+        form = ImportUploadForm(may_approve=may_approve)
+    recent = ImportBatch.objects.filter(uploaded_by=request.user)[:10]
+    context = {"form": form, "recent": recent, "max_size": megabytes(settings.IMPORT_MAX_BYTES), "nav": "import"}
+    return render(request, "projects/import_upload.html", context)
+
+
+@require_GET
+def import_template(request):
+    buffer = io.BytesIO()
+    write_template(buffer)
+    buffer.seek(0)
+    return FileResponse(buffer, as_attachment=True, filename="招商项目导入模板.xlsx", content_type=XLSX)
+
+
+@require_GET
+def import_preview(request, pk: int):
+    batch = get_batch_for_user(request, pk)
+    approve = access_of(request.user).reviews and request.GET.get("approve") == "1"
+    context = {"batch": batch, "approve": approve, "nav": "import"}
+    if batch.state == ImportBatch.State.PENDING:
+        context["preview"] = preview_batch(batch=batch, user=request.user, approve=approve)
+    return render(request, "projects/import_preview.html", context)
+
+
+@require_POST
+def import_confirm(request, pk: int):
+    batch = get_batch_for_user(request, pk)
+    approve = request.POST.get("approve") == "1"
+    try:
+        result = confirm_batch(batch=batch, user=request.user, approve=approve)
+    except BatchNotPending as refused:
+        messages.error(request, str(refused))
+        return redirect(_preview_url(batch, approve))
+    except ImportRejected as rejected:
+        messages.error(request, f"导入失败：文件现在有 {len(rejected.problems)} 个问题，未写入任何数据。请查看下面的问题，改正后重新上传。")
+        return redirect(_preview_url(batch, approve))
+    messages.success(request, result.summary()[0])
+    return redirect("project_list")

@@ -1,0 +1,128 @@
+"""The browser's import: an uploaded file waits as an ImportBatch until its uploader confirms it.
+
+Every step reads the stored file again, so what is confirmed is what was previewed, checked
+against the database as it is at that moment (issue 3: nothing written until confirmed).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+
+from fuling_invest.roles import access_of
+from targets.models import Unit
+
+from ..models import ImportBatch, Project
+from .columns import Problem
+from .permissions import check_permissions
+from .reading import ImportPlan, chunks, parse_workbook
+from .writing import ImportRejected, ImportResult, apply_plan
+
+
+class BatchNotPending(Exception):
+    """The batch was imported (or discarded) already: a file is imported at most once."""
+
+    def __init__(self, batch: ImportBatch):
+        when = timezone.localtime(batch.applied_at).strftime("%Y-%m-%d %H:%M") if batch.applied_at else ""
+        state = batch.get_state_display()
+        super().__init__(f"该文件{('已于 ' + when) if when else ''}{state}，不能重复导入；如需再次导入，请重新上传文件。")
+
+
+@dataclass
+class PreviewRow:
+    row: int  # Excel's row number
+    code: str
+    name: str
+    lead_unit: str
+    action: str  # 新建 / 更新 / 不变
+
+
+@dataclass
+class Preview:
+    plan: ImportPlan
+    result: ImportResult | None = None
+    rows: list[PreviewRow] = field(default_factory=list)
+
+    @property
+    def problems(self) -> list[Problem]:
+        return self.plan.problems
+
+
+def store_upload(*, upload, user) -> ImportBatch:
+    """Keep an uploaded file under a random name (the user's name is only shown) as a pending batch."""
+    batch = ImportBatch(uploaded_by=user, original_name=upload.name[:200])
+    batch.file.save(f"{uuid.uuid4().hex}.xlsx", upload, save=False)
+    batch.full_clean()
+    batch.save()
+    return batch
+
+
+def check_batch(*, batch: ImportBatch, user) -> ImportPlan:
+    """The batch's file read and checked, including what `user` may import. Writes nothing."""
+    try:
+        with batch.file.open("rb") as handle:
+            plan = parse_workbook(handle)
+    except OSError:
+        return ImportPlan(problems=[Problem(None, None, None, "找不到已上传的文件，请重新上传。")])
+    check_permissions(plan, user=user)
+    return plan
+
+
+def may_approve(user, approve: bool) -> bool:
+    """Only reviewers may have imported projects approved at once."""
+    return approve and access_of(user).reviews
+
+
+def preview_batch(*, batch: ImportBatch, user, approve: bool) -> Preview:
+    """Every problem; or, when there is none, exactly what the import would do (a rolled-back run)."""
+    preview = Preview(check_batch(batch=batch, user=user))
+    if not preview.plan.ok:
+        return preview
+    try:
+        preview.result = apply_plan(plan=preview.plan, approve=may_approve(user, approve), user=user, dry_run=True)
+    except ImportRejected as rejected:
+        preview.plan.problems = rejected.problems
+        return preview
+    preview.rows = _describe(preview.plan, preview.result)
+    return preview
+
+
+def confirm_batch(*, batch: ImportBatch, user, approve: bool) -> ImportResult:
+    """Check the file again and import it in one transaction; mark the batch applied.
+
+    Raises ImportRejected (nothing written) or BatchNotPending (imported already).
+    """
+    with transaction.atomic():
+        locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+        if locked.state != ImportBatch.State.PENDING:
+            raise BatchNotPending(locked)
+        plan = check_batch(batch=locked, user=user)
+        result = apply_plan(plan=plan, approve=may_approve(user, approve), user=user)
+        locked.state = ImportBatch.State.APPLIED
+        locked.summary = "\n".join(result.summary())
+        locked.applied_at = timezone.now()
+        locked.save(update_fields=["state", "summary", "applied_at"])
+    return result
+
+
+def _describe(plan: ImportPlan, result: ImportResult) -> list[PreviewRow]:
+    """Each project row with the code it will have and what happens to it, in the file's order."""
+    ids = [row.existing_id for row in plan.projects if row.existing_id]
+    codes = {}
+    for chunk in chunks(ids):
+        codes.update(Project.objects.filter(pk__in=chunk).values_list("pk", "code"))
+    units = dict(Unit.objects.values_list("pk", "name"))
+    updated, generated = set(result.updated), iter(result.generated)
+    rows = []
+    for row in plan.projects:
+        if row.existing_id:
+            code = codes[row.existing_id]
+            action = "更新" if code in updated else "不变"
+        else:
+            code, action = row.values.get("code") or next(generated, ""), "新建"
+        lead = units.get(row.values.get("lead_unit"), "")
+        rows.append(PreviewRow(row.row, code, row.values.get("name", ""), lead, action))
+    return rows

@@ -1,0 +1,234 @@
+"""A year's targets in the layout of 附件2, its rule set for reading, and the history of both.
+
+The 合计 rows are derived here, never stored: a unit without a target for an indicator
+shows "–" and is left out of the sum (domain.md §1).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from . import display, scoring
+from .models import RuleSet, Unit, UnitKind, UnitTarget
+
+Indicator = scoring.Indicator
+COUNTS = [Indicator.MAJOR_PROJECTS, Indicator.LARGE_PROJECTS, Indicator.KEY_PROJECTS]
+MONEY = [Indicator.AGREEMENT_CAPITAL, Indicator.NON_INDUSTRIAL_AGREEMENT_CAPITAL, Indicator.ARRIVED_CAPITAL]
+# Departments have no arrived-capital or non-industrial targets in 2021; a year that gives
+# them one shows the column (the columns follow the data, not the code).
+ALWAYS_SHOWN = {
+    UnitKind.PARK: COUNTS + MONEY,
+    UnitKind.DEPARTMENT: COUNTS + [Indicator.AGREEMENT_CAPITAL],
+}
+TITLES = {UnitKind.PARK: "（一）园区", UnitKind.DEPARTMENT: "（二）区级部门"}
+
+
+def _shown(value, indicator: Indicator) -> str:
+    return display.count(value) if indicator.is_count else display.money(value)
+
+
+@dataclass
+class TargetRow:
+    unit: Unit
+    cells: list[str]
+
+
+@dataclass
+class KindTable:
+    """One kind's table: two header rows (项目个数 / 资金 over the indicators), a row per unit, 合计."""
+
+    kind: str
+    title: str
+    counts: list[Indicator]
+    money: list[Indicator]
+    rows: list[TargetRow] = field(default_factory=list)
+    total: list[str] = field(default_factory=list)
+
+    @property
+    def columns(self) -> list[Indicator]:
+        return self.counts + self.money
+
+
+def units_for(year: int) -> list[Unit]:
+    """The assessed units, and any other park or department that has targets that year (1 query)."""
+    kinds = [UnitKind.PARK, UnitKind.DEPARTMENT]
+    return list(Unit.objects.filter(Q(is_active=True) | Q(targets__year=year), kind__in=kinds).distinct())
+
+
+def target_tables(year: int) -> list[KindTable]:
+    """The parks' table and the departments' table for `year`: 2 queries."""
+    units = units_for(year)
+    targets = {t.unit_id: t for t in UnitTarget.objects.filter(year=year)}
+    tables = []
+    for kind in (UnitKind.PARK, UnitKind.DEPARTMENT):
+        members = [unit for unit in units if unit.kind == kind]
+        values = {unit.pk: _values(targets.get(unit.pk)) for unit in members}
+        columns = [
+            indicator
+            for indicator in COUNTS + MONEY
+            if indicator in ALWAYS_SHOWN[kind] or any(v[indicator] is not None for v in values.values())
+        ]
+        table = KindTable(kind, TITLES[kind], [c for c in columns if c.is_count], [c for c in columns if not c.is_count])
+        for unit in members:
+            table.rows.append(TargetRow(unit, [_shown(values[unit.pk][c], c) for c in table.columns]))
+        table.total = [_shown(_sum(v[c] for v in values.values()), c) for c in table.columns]
+        tables.append(table)
+    return tables
+
+
+def _values(target: UnitTarget | None) -> dict[Indicator, Decimal | None]:
+    return target.as_scoring_targets() if target else {indicator: None for indicator in Indicator}
+
+
+def _sum(values) -> Decimal | None:
+    present = [value for value in values if value is not None]
+    return sum(present, Decimal(0)) if present else None
+
+
+# --- The rule set, for reading -----------------------------------------------------------------
+
+
+@dataclass
+class RuleLine:
+    label: str
+    value: str
+
+
+def _percent(value: Decimal) -> str:
+    text = f"{(Decimal(value) * 100).normalize():f}"
+    return f"{text}%"
+
+
+def rule_sections(rule_set: RuleSet) -> list[tuple[str, list[RuleLine]]]:
+    """The rule set's values grouped as the work plan states them (no query)."""
+
+    def lines(names, show):
+        return [RuleLine(RuleSet._meta.get_field(name).verbose_name, show(getattr(rule_set, name))) for name in names]
+
+    return [
+        ("项目等级门槛（含本数）", lines(
+            ["major_investment", "major_output", "large_investment", "large_output", "key_investment",
+             "general_industrial_investment", "general_non_industrial_investment"], display.plain)),
+        ("项目来源权重", lines(["weight_outside_city", "weight_inside_city", "weight_inside_district"], _percent)),
+        ("联合招商", lines(["lead_share"], _percent)),
+        ("计分权重", lines(
+            ["score_agreement_capital", "score_arrived_capital", "score_major_projects", "score_large_projects",
+             "score_key_projects", "score_non_industrial"], display.plain)),
+        ("完成率上限", lines(["rate_cap"], _percent)),
+    ]  # fmt: skip
+
+
+# --- History of targets and rules ------------------------------------------------------------------
+
+
+@dataclass
+class Change:
+    when: datetime
+    who: str
+    subject: str  # the unit, or 年度规则
+    field: str
+    old: str
+    new: str
+
+
+TARGET_FIELDS = [indicator.value for indicator in Indicator]
+RULE_FIELDS = [f.name for f in RuleSet._meta.concrete_fields if f.name not in ("id", "year")]
+
+
+def changes(year: int, *, limit: int = 200) -> list[Change]:
+    """Every change of the year's targets and rule set, field by field, newest first: 2 queries."""
+    targets = UnitTarget.history.filter(year=year).select_related("history_user", "unit")
+    rules = RuleSet.history.filter(year=year).select_related("history_user")
+    found = _diff(targets, TARGET_FIELDS, UnitTarget, subject=lambda record: record.unit.name)
+    found += _diff(rules, RULE_FIELDS, RuleSet, subject=lambda record: "年度规则")
+    found.sort(key=lambda change: change.when, reverse=True)
+    return found[:limit]
+
+
+def _diff(records, names: list[str], model, *, subject) -> list[Change]:
+    """Compare each historical record with the previous one of the same object."""
+    found, previous = [], {}
+    for record in records.order_by("history_date", "history_id"):
+        if record.history_change_reason == BASELINE:
+            previous[record.id] = record
+            continue
+        before = previous.get(record.id)
+        deleted = record.history_type == "-"
+        who = record.history_user.get_username() if record.history_user else "系统"
+        for name in names:
+            old = getattr(before, name) if before is not None else None
+            new = None if deleted else getattr(record, name)
+            if old != new:
+                label = model._meta.get_field(name).verbose_name
+                found.append(Change(record.history_date, who, subject(record), label, _plain(old), _plain(new)))
+        previous[record.id] = None if deleted else record
+    return found
+
+
+BASELINE = "初始数据"
+
+
+def record_baseline(model, ids: list[int]) -> None:
+    """Record the stored values of rows that have no history yet (reference data is loaded
+    without it), so that their first change reads old → new. Not shown as a change itself."""
+    if not ids:
+        return
+    recorded = set(model.history.filter(id__in=ids).values_list("id", flat=True))
+    rows = list(model.objects.filter(pk__in=[pk for pk in ids if pk not in recorded]))
+    for row in rows:
+        row._history_user = None
+    model.history.bulk_history_create(rows, default_change_reason=BASELINE)
+
+
+def save_targets(*, targets: list[UnitTarget], user) -> None:
+    """Save changed target rows in one transaction, each change recorded as `user`'s."""
+    with transaction.atomic():
+        record_baseline(UnitTarget, [target.pk for target in targets if target.pk])
+        for target in targets:
+            target._history_user = user
+            target.save()
+
+
+def save_rule_set(*, rule_set: RuleSet, user) -> None:
+    with transaction.atomic():
+        record_baseline(RuleSet, [rule_set.pk] if rule_set.pk else [])
+        rule_set._history_user = user
+        rule_set.save()
+
+
+def _plain(value) -> str:
+    if value is None:
+        return "–"
+    return display.plain(value) if isinstance(value, Decimal) else str(value)
+
+
+def latest_year() -> int:
+    """The latest year that has targets, else the current year (1 query)."""
+    year = UnitTarget.objects.order_by("-year").values_list("year", flat=True).first()
+    return year or timezone.localdate().year
+
+
+# --- What the edit pages start from ------------------------------------------------------------------
+
+
+def targets_for_editing(year: int) -> list[UnitTarget]:
+    """A row per unit of the table, parks first: the stored one, or a new empty one (not saved)."""
+    stored = {t.unit_id: t for t in UnitTarget.objects.filter(year=year).select_related("unit")}
+    units = sorted(units_for(year), key=lambda unit: (unit.kind != UnitKind.PARK, unit.sort_order, unit.name))
+    return [stored.get(unit.pk) or UnitTarget(year=year, unit=unit) for unit in units]
+
+
+def rule_set_for_editing(year: int) -> RuleSet:
+    """The year's rule set; for a new year, an unsaved copy of the latest year's values."""
+    rule_set = RuleSet.objects.filter(year=year).first()
+    if rule_set is not None:
+        return rule_set
+    latest = RuleSet.objects.order_by("-year").first()
+    copied = {name: getattr(latest, name) for name in RULE_FIELDS} if latest else {}
+    return RuleSet(year=year, **copied)
