@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test setup check clean-db
+.PHONY: run test setup browser check clean-db
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -18,14 +18,23 @@ node_modules/.installed: package.json package-lock.json
 
 setup: $(VENV)/.installed node_modules/.installed
 
-# The embedded default: SQLite in the project folder, Celery tasks in-process.
+# The end-to-end tests drive Debian's Chromium; CJK fonts make the screenshots readable.
+DEBIAN_PACKAGES := chromium fonts-noto-cjk
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+browser:
+	@dpkg -s $(DEBIAN_PACKAGES) >/dev/null 2>&1 || { \
+	  echo "Installing $(DEBIAN_PACKAGES) from Debian's packages"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(DEBIAN_PACKAGES) >/dev/null; }
+
+# The embedded default: SQLite in the project folder, Celery tasks in-process, demo accounts and
+# demo data. With DATABASE_URL set: reference data and the admin account only, never demo data.
 run: setup
 	DEBUG=1 $(PY) manage.py migrate --no-input
-	DEBUG=1 $(PY) manage.py bootstrap --address $(HOST)
+	DEBUG=1 $(PY) manage.py bootstrap --address $(HOST) $(if $(DATABASE_URL),,--demo)
 	DEBUG=1 $(PY) manage.py runserver $(HOST)
 
 # Runs on DATABASE_URL when set (PostgreSQL in CI), else on SQLite.
-test: setup
+test: setup browser
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 check: setup

@@ -1,7 +1,13 @@
 """`manage.py bootstrap`: what `make run` does before serving."""
 
+import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
+
+from fuling_invest.roles import access_of
+from projects.models import Project
+from targets.assessment import assess
+from targets.scoring import Period
 
 from targets.management.commands import bootstrap
 from targets.models import RuleSet, Unit, UnitTarget
@@ -32,3 +38,46 @@ def test_it_prints_the_address_the_server_will_listen_on(db, tmp_path, monkeypat
     monkeypatch.setattr(bootstrap, "ADMIN_LOGIN_FILE", tmp_path / "admin-login.txt")
     call_command("bootstrap", address="127.0.0.1:8123")
     assert "管理后台：http://127.0.0.1:8123/admin/" in capsys.readouterr().out
+
+
+def test_demo_creates_one_account_per_role_with_printed_passwords(db, tmp_path, monkeypatch, capsys):
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.setattr(bootstrap, "ADMIN_LOGIN_FILE", tmp_path / "admin-login.txt")
+    monkeypatch.setattr(bootstrap, "DEMO_LOGIN_DIR", tmp_path / "demo")
+    call_command("bootstrap", demo=True)
+    out = capsys.readouterr().out
+    User = get_user_model()
+    for username, role, unit_name, _ in bootstrap.DEMO_ACCOUNTS:
+        password = (tmp_path / "demo" / username).read_text()
+        assert f"用户名 {username}，密码 {password}" in out
+        user = User.objects.get(username=username)
+        assert user.check_password(password)
+        access = access_of(user)
+        assert access.role is role
+        assert (access.unit.name if access.unit else None) == unit_name
+
+
+def test_demo_data_is_labelled_and_counts_in_the_ranking(db, tmp_path, monkeypatch, capsys):
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.setattr(bootstrap, "ADMIN_LOGIN_FILE", tmp_path / "admin-login.txt")
+    monkeypatch.setattr(bootstrap, "DEMO_LOGIN_DIR", tmp_path / "demo")
+    call_command("bootstrap", demo=True)
+    projects = Project.objects.all()
+    assert projects.count() > 50
+    assert all(p.name.startswith("【演示】") and p.code.startswith("DEMO") and p.investor.startswith("演示") for p in projects)
+    results = assess(Period(2021, 4))
+    assert sum(1 for r in results if r.score) >= 20
+    call_command("bootstrap", demo=True)
+    assert Project.objects.count() == projects.count()
+    assert "演示数据已存在" in capsys.readouterr().out
+
+
+def test_demo_is_refused_on_a_database_given_by_database_url(db, tmp_path, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgres://somewhere/production")
+    monkeypatch.setattr(bootstrap, "ADMIN_LOGIN_FILE", tmp_path / "admin-login.txt")
+    monkeypatch.setattr(bootstrap, "DEMO_LOGIN_DIR", tmp_path / "demo")
+    with pytest.raises(CommandError, match="DATABASE_URL"):
+        call_command("bootstrap", demo=True)
+    assert not Project.objects.exists()
+    assert not get_user_model().objects.exists()
+    assert not Unit.objects.exists()

@@ -1,40 +1,93 @@
+import os
 import secrets
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.management import BaseCommand, call_command
+from django.contrib.auth.models import Group
+from django.core.management import BaseCommand, CommandError, call_command
 
-from targets.models import Unit
+from fuling_invest.roles import Role
+from projects import demo
+from targets.models import Membership, RuleSet, Unit
 
-ADMIN_LOGIN_FILE = Path(settings.BASE_DIR) / ".local" / "admin-login.txt"
+LOCAL = Path(settings.BASE_DIR) / ".local"
+ADMIN_LOGIN_FILE = LOCAL / "admin-login.txt"
+DEMO_LOGIN_DIR = LOCAL / "demo-logins"
+# One demo account per role; the unit staff member enters for 涪陵新城区.
+DEMO_ACCOUNTS = [
+    ("demo_staff", Role.STAFF, "涪陵新城区", "新城区填报员（演示）"),
+    ("demo_reviewer", Role.REVIEWER, None, "招商局审核员（演示）"),
+    ("demo_leader", Role.LEADER, None, "区领导（演示）"),
+]
 
 
 class Command(BaseCommand):
-    help = "首次运行：载入涪陵区2021年基础数据（单位、目标、规则、专项招商组），创建管理员账号并打印登录信息。"
+    help = (
+        "首次运行：载入涪陵区2021年基础数据（单位、目标、规则、专项招商组），创建管理员账号并打印登录信息；"
+        "--demo 另建每个角色的演示账号和一套演示数据（仅限默认的 SQLite 数据库）。"
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--address", default="127.0.0.1:8000", help="服务器地址，用于打印登录网址（默认 127.0.0.1:8000）")
+        parser.add_argument(
+            "--demo", action="store_true", help="另建演示账号和演示数据（设置了 DATABASE_URL 时拒绝执行）"
+        )
 
     def handle(self, *args, **options):
+        if options["demo"] and os.environ.get("DATABASE_URL"):
+            raise CommandError("已设置 DATABASE_URL：演示账号和演示数据只载入默认的 SQLite 数据库，未做任何修改。")
         if Unit.objects.exists():
             self.stdout.write("基础数据已存在，未重新载入（避免覆盖已修改的目标）。")
         else:
             call_command("loaddata", "fuling_2021", verbosity=0)
             self.stdout.write(self.style.SUCCESS("已载入涪陵区2021年基础数据。"))
-        self.ensure_admin(options["address"])
+        address = options["address"]
+        admin = self.ensure_admin(address)
+        if options["demo"]:
+            self.ensure_demo(admin, address)
 
     def ensure_admin(self, address: str):
         User = get_user_model()
-        if not User.objects.filter(username="admin").exists():
-            password = secrets.token_urlsafe(12)
-            User.objects.create_superuser("admin", password=password)
-            ADMIN_LOGIN_FILE.parent.mkdir(exist_ok=True)
-            ADMIN_LOGIN_FILE.write_text(password)
-            ADMIN_LOGIN_FILE.chmod(0o600)
-        if ADMIN_LOGIN_FILE.exists():
-            password = ADMIN_LOGIN_FILE.read_text().strip()
-            login = f"用户名 admin，密码 {password}"
-        else:
-            login = "用户名 admin（密码已由您修改）"
-        self.stdout.write(self.style.SUCCESS(f"管理后台：http://{address}/admin/  {login}"))
+        admin = User.objects.filter(username="admin").first()
+        if admin is None:
+            admin = User.objects.create_superuser("admin", password=remembered_password(ADMIN_LOGIN_FILE))
+        self.stdout.write(self.style.SUCCESS(f"管理后台：http://{address}/admin/  {login_line('admin', ADMIN_LOGIN_FILE)}"))
+        return admin
+
+    def ensure_demo(self, admin, address: str):
+        User = get_user_model()
+        self.stdout.write(self.style.SUCCESS(f"系统网址：http://{address}/  演示账号（每个角色一个）："))
+        for username, role, unit_name, full_name in DEMO_ACCOUNTS:
+            password_file = DEMO_LOGIN_DIR / username
+            user = User.objects.filter(username=username).first()
+            if user is None:
+                user = User.objects.create_user(username, password=remembered_password(password_file), first_name=full_name)
+                user.groups.add(Group.objects.get_or_create(name=role.value)[0])
+                if unit_name:
+                    Membership.objects.create(user=user, unit=Unit.objects.get(name=unit_name))
+            where = f"（{unit_name}）" if unit_name else ""
+            self.stdout.write(f"  {role.label}{where}：{login_line(username, password_file)}")
+        year = RuleSet.objects.order_by("-year").values_list("year", flat=True).first()
+        if demo.has_demo_data():
+            self.stdout.write("演示数据已存在，未重复载入。")
+        elif year is not None:
+            created = demo.load_demo_data(year=year, user=admin)
+            self.stdout.write(
+                self.style.WARNING(f"已载入演示数据：{year}年虚构项目 {created} 个（名称以“【演示】”开头，编号以 DEMO 开头）。")
+            )
+
+
+def remembered_password(path: Path) -> str:
+    """A new random password, kept in `path` (readable by the owner only) so it can be printed again."""
+    password = secrets.token_urlsafe(12)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(password)
+    path.chmod(0o600)
+    return password
+
+
+def login_line(username: str, path: Path) -> str:
+    if path.exists():
+        return f"用户名 {username}，密码 {path.read_text().strip()}"
+    return f"用户名 {username}（密码已由您修改）"
