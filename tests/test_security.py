@@ -27,8 +27,12 @@ PRODUCTION_ENV = {
 }
 
 
+# Set by the test run itself (the browser tests need it), never in production.
+NOT_IN_PRODUCTION = ("DEBUG", "SECURE_COOKIES", "DJANGO_ALLOW_ASYNC_UNSAFE")
+
+
 def run_with_production_env(*args: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "SECURE_COOKIES")} | PRODUCTION_ENV
+    env = {k: v for k, v in os.environ.items() if k not in NOT_IN_PRODUCTION} | PRODUCTION_ENV
     return subprocess.run([sys.executable, *args], cwd=BASE, env=env, capture_output=True, text=True, timeout=120)
 
 
@@ -41,7 +45,7 @@ def test_check_deploy_fails_with_the_development_key():
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=BASE,
-        env={k: v for k, v in os.environ.items() if k != "SECRET_KEY"} | {"DEBUG": "0"},
+        env={k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", *NOT_IN_PRODUCTION)} | {"DEBUG": "0"},
         capture_output=True,
         text=True,
         timeout=120,
@@ -114,3 +118,8 @@ def test_the_inline_script_rule_can_fail():
     assert not INLINE_SCRIPT.search('<script src="/static/js/charts.js"></script>')
     assert not INLINE_SCRIPT.search('<script id="d" type="application/json">{}</script>')
     assert EVENT_HANDLER.search('<button onclick="x()">') and STYLE.search('<td style="color:red">')
+
+
+def test_pages_are_in_chinese_whatever_language_the_browser_asks_for(db):
+    response = Client(headers={"accept-language": "en-US,en;q=0.9"}).get(reverse("login"))
+    assert "用户名" in response.content.decode() and "Username" not in response.content.decode()

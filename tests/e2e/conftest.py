@@ -10,9 +10,6 @@ import os
 import pytest
 from playwright.sync_api import sync_playwright
 
-# live_server runs Django in a thread while Playwright's sync API runs an event loop in this one.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = [
     "--headless",
@@ -27,10 +24,14 @@ CHROMIUM_FLAGS = [
 
 @pytest.fixture(scope="session")
 def browser():
+    # live_server runs Django in a thread while Playwright's sync API runs an event loop in this
+    # one; Django would refuse its ORM calls. Only for these tests: production never sets it.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         yield browser
         browser.close()
+    del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
 
 
 @pytest.fixture
