@@ -1,6 +1,15 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
+
+
+class FaviconView(RedirectView):
+    def get_redirect_url(self, *args, **kwargs):
+        return static("favicon.svg")  # asked late: the collected file's hashed name in production
+
 
 admin.site.site_header = "涪陵区招商引资目标考核系统"
 admin.site.site_title = "招商引资目标考核"
@@ -8,6 +17,8 @@ admin.site.index_title = "管理"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # Browsers ask for /favicon.ico on pages that name no icon (the admin's).
+    path("favicon.ico", login_not_required(FaviconView.as_view()), name="favicon"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),

@@ -69,6 +69,7 @@ ROWS = [
     Row("password_change", "GET", everyone(200)),
     Row("password_change", "POST", everyone(200), note="empty form: errors shown"),
     Row("password_change_done", "GET", everyone(200)),
+    Row("favicon", "GET", everyone(302, anonymous=302)),
     # --- dashboard, unit page, targets
     Row("dashboard", "GET", everyone(200)),
     Row("dashboard", "GET", everyone(200), query="?year=2021&quarter=2"),

@@ -125,5 +125,8 @@ def test_the_dashboard_with_the_demo_data_renders_its_charts_in_chinese(open_pag
     phone = open_page(width=375, height=800)
     log_in(phone, "lingdao", PASSWORD)
     expect(phone.locator(".chart canvas").first).to_be_visible()
-    # Wide tables scroll inside their own box; the page itself never scrolls sideways.
-    assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+    project = Project.objects.filter(status=Status.APPROVED).first()
+    for url in ["/", "/projects/", f"/projects/{project.pk}/", f"/units/{fuling['park'].pk}/", "/groups/", "/targets/2021/"]:
+        phone.goto(url)
+        # Wide tables scroll inside their own box; the page itself never scrolls sideways.
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 375, url
