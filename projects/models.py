@@ -47,14 +47,14 @@ class Status(models.TextChoices):
 TEN_THOUSAND = Value(10000)
 
 
-def exact_sum(field: str) -> Sum:
-    """Sum money as whole 万元 (1e-4 亿元).
+def exact_sum(field: str, condition: Q | None = None) -> Sum:
+    """Sum money as whole 万元 (1e-4 亿元), over the rows meeting `condition` if given.
 
     SQLite keeps decimals as floats, so a plain SUM drifts; a sum of integers does not,
     and on PostgreSQL the same SQL is exact numeric arithmetic.
     """
     scaled = models.ExpressionWrapper(F(field) * TEN_THOUSAND, output_field=DecimalField(**MONEY))
-    return Sum(Cast(Round(scaled), BigIntegerField()))
+    return Sum(Cast(Round(scaled), BigIntegerField()), filter=condition)
 
 
 def from_ten_thousandths(value) -> Decimal:
@@ -298,6 +298,15 @@ class Project(models.Model):
 
     def can_verify_arrival(self, user) -> bool:
         return access_of(user).reviews
+
+    def can_delete_arrival(self, user, arrival: "Arrival | None" = None) -> bool:
+        """A correction of the ledger: staff delete their unit's entries until a reviewer has
+        verified them; reviewers any entry. Nothing on a withdrawn project (kept as it was).
+        Without `arrival`: whether the user may delete an unverified entry of this project."""
+        if self.status == Status.WITHDRAWN or (arrival is not None and arrival.project_id != self.pk):
+            return False
+        verified = arrival is not None and arrival.verified
+        return access_of(user).reviews or (self.led_by_staff(user) and not verified)
 
     def tier(self, rules: scoring.Rules) -> scoring.Tier:
         return scoring.tier_of(

@@ -210,6 +210,28 @@ def verify_arrival(*, arrival: Arrival, user: AbstractBaseUser) -> Arrival:
     return current
 
 
+def delete_arrival(*, arrival: Arrival, user: AbstractBaseUser) -> Arrival:
+    """Remove a wrong ledger entry; its history keeps the last values and who deleted it.
+
+    `arrival` is the entry as the user's permission was checked on: when it has been verified
+    since, nothing is deleted (ValidationError), since verifying may have taken the right away.
+    The evidence file leaves the storage only once the deletion is committed, so a rolled-back
+    deletion never loses it. Returns the deleted entry (its values, no longer its row).
+    """
+    with transaction.atomic():
+        current = Arrival.objects.select_for_update().filter(pk=arrival.pk).first()
+        if current is None:
+            raise ValidationError("该笔到位资金已被删除。")
+        if current.verified and not arrival.verified:
+            raise ValidationError("该笔到位资金刚刚被核实，未删除；请刷新页面后再操作。")
+        evidence, storage = current.evidence.name, current.evidence.storage
+        current._history_user = user
+        current.delete()
+        if evidence:
+            transaction.on_commit(lambda: storage.delete(evidence))
+    return current
+
+
 # --- What a project would score, and who else signed with its investor -------------------
 
 

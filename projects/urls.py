@@ -15,6 +15,7 @@ urlpatterns = [
     path("<int:pk>/return/", editing.project_return, name="project_return"),
     path("<int:pk>/arrivals/", editing.arrival_add, name="arrival_add"),
     path("<int:pk>/arrivals/<int:arrival_pk>/verify/", editing.arrival_verify, name="arrival_verify"),
+    path("<int:pk>/arrivals/<int:arrival_pk>/delete/", editing.arrival_delete, name="arrival_delete"),
     path("<int:pk>/arrivals/<int:arrival_pk>/evidence/", editing.arrival_evidence, name="arrival_evidence"),
     path("import/", importing.import_upload, name="import_upload"),
     path("import/template.xlsx", importing.import_template, name="import_template"),

@@ -19,6 +19,13 @@ def fast_password_hashing(settings):
 
 
 @pytest.fixture
+def media(settings, tmp_path):
+    """Uploaded files (evidence, imports) go to a fresh folder, removed after the test."""
+    settings.MEDIA_ROOT = tmp_path
+    return tmp_path
+
+
+@pytest.fixture
 def fuling_2021(db):
     """The district's 2021 reference data: 22 units, their targets, the rule set, 12 groups."""
     call_command("loaddata", "fuling_2021", verbosity=0)

@@ -7,7 +7,7 @@ a rolled-back transaction, so every role meets the same world. A URL without a r
 """
 
 import datetime
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Callable
 
@@ -60,6 +60,10 @@ def project(key):
 
 def arrival(w):
     return {"pk": w["approved"].pk, "arrival_pk": w["arrival"].pk}
+
+
+def verified_arrival(w):
+    return {"pk": w["approved"].pk, "arrival_pk": w["verified_arrival"].pk}
 
 
 ROWS = [
@@ -117,6 +121,9 @@ ROWS = [
     ),
     Row("arrival_verify", "POST", answers(403, 404, 302, 403), arrival),
     Row("arrival_evidence", "GET", answers(200, 404, 200, 200), arrival),
+    Row("arrival_delete", "GET", answers(405, 404, 405, 405), arrival, note="POST only"),
+    Row("arrival_delete", "POST", answers(302, 404, 302, 403), arrival, note="unverified"),
+    Row("arrival_delete", "POST", answers(403, 404, 302, 403), verified_arrival, note="verified: reviewers only"),
     # --- import
     Row("import_upload", "GET", answers(200, 200, 200, 403)),
     Row("import_upload", "POST", answers(200, 200, 200, 403), note="no file: error shown"),
@@ -147,6 +154,10 @@ def world(db, settings, tmp_path):
     slip = SimpleUploadedFile("回单.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
     arrival_with_slip = ArrivalFactory(project=approved, arrived_on=datetime.date(2021, 5, 1), evidence=slip)
     own = user_with_role(Role.STAFF, unit_a, username="own")
+    reviewer = user_with_role(Role.REVIEWER, username="reviewer")
+    verified = ArrivalFactory(
+        project=approved, arrived_on=datetime.date(2021, 5, 2), verified=True, verified_by=reviewer, verified_at=now
+    )
     batch = ImportBatch.objects.create(
         uploaded_by=own, original_name="导入.xlsx", file=SimpleUploadedFile("导入.xlsx", b"not really a workbook")
     )
@@ -159,12 +170,13 @@ def world(db, settings, tmp_path):
         "approved": approved,
         "cooperating": cooperating,
         "arrival": arrival_with_slip,
+        "verified_arrival": verified,
         "batch": batch,
         "users": {
             "anonymous": None,
             "own": own,
             "other": user_with_role(Role.STAFF, unit_b, username="other"),
-            "reviewer": user_with_role(Role.REVIEWER, username="reviewer"),
+            "reviewer": reviewer,
             "leader": user_with_role(Role.LEADER, username="leader"),
         },
     }

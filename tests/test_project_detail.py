@@ -21,9 +21,8 @@ JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 16
 
 
 @pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    return tmp_path
+def _uploads_in_a_fresh_folder(media):
+    return media
 
 
 @pytest.fixture

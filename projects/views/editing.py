@@ -175,6 +175,7 @@ def _render_detail(request, project: Project, *, arrival_form=None, return_form=
         "add_arrival": project.can_add_arrival(user),
         "verify_arrival": project.can_verify_arrival(user),
     }
+    deletable = {arrival.pk for arrival in arrivals if project.can_delete_arrival(user, arrival)}
     if can["add_arrival"] and arrival_form is None:
         arrival_form = ArrivalForm()
     if can["review"] and return_form is None:
@@ -185,6 +186,7 @@ def _render_detail(request, project: Project, *, arrival_form=None, return_form=
         "cooperating_units": cooperating,
         "arrivals": arrivals,
         "arrived_total": arrived,
+        "deletable_arrivals": deletable,
         "preview": services.score_preview(
             lead_unit=project.lead_unit,
             cooperating_units=cooperating,
@@ -312,6 +314,22 @@ def arrival_verify(request: HttpRequest, project: Project, arrival_pk: int) -> H
     arrival = _arrival_of(project, arrival_pk)
     services.verify_arrival(arrival=arrival, user=request.user)
     messages.success(request, f"已核实 {arrival.arrived_on:%Y-%m-%d} 到位的 {arrival.amount.normalize():f} 亿元。")
+    return redirect("project_detail", pk=project.pk)
+
+
+@project_action(Project.can_delete_arrival)
+def arrival_delete(request: HttpRequest, project: Project, arrival_pk: int) -> HttpResponse:
+    arrival = _arrival_of(project, arrival_pk)
+    _require(project.can_delete_arrival(request.user, arrival))
+    what = f"{arrival.arrived_on:%Y-%m-%d} 到位的 {arrival.amount.normalize():f} 亿元"
+    try:
+        services.delete_arrival(arrival=arrival, user=request.user)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        evidence = "，凭证文件一并删除" if arrival.evidence else ""
+        messages.success(request, f"已删除 {what}（到位资金记录{evidence}）；删除记录保留在变更历史中。")
     return redirect("project_detail", pk=project.pk)
 
 
