@@ -11,14 +11,13 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
-from django.db.models import BigIntegerField, Count, DecimalField, ExpressionWrapper, F, Q, Sum
-from django.db.models.functions import Cast, Round
+from django.db.models import Count, Q
 
 from groups.models import SpecialGroup
-from projects.models import TEN_THOUSAND, Arrival, Origin, Project, Status, counted_condition, from_ten_thousandths
+from projects.models import Arrival, Origin, Project, Status, counted_condition, exact_sum, from_ten_thousandths
 
 from . import assessment, display, scoring
-from .models import MONEY, FiveYearGoal, Unit, UnitKind
+from .models import FiveYearGoal, Unit, UnitKind
 
 I = scoring.Indicator
 ZERO = Decimal(0)
@@ -289,12 +288,6 @@ def five_year_progress(*, period: scoring.Period) -> tuple[FiveYear | None, str]
     return FiveYear(goal, rows, elapsed), ""
 
 
-def exact_sum(field: str, condition: Q | None = None) -> Sum:
-    """projects.models.exact_sum with a filter: money summed as whole 万元, exact on SQLite too."""
-    scaled = ExpressionWrapper(F(field) * TEN_THOUSAND, output_field=DecimalField(**MONEY))
-    return Sum(Cast(Round(scaled), BigIntegerField()), filter=condition)
-
-
 # --- Charts: plain data for static/js/charts.js -----------------------------------------
 
 
@@ -414,6 +407,37 @@ class IndicatorView:
 
 
 @dataclass(frozen=True)
+class NotCountedView:
+    """A project of the unit that gave no credit in the period, with its facts and the reason."""
+
+    item: assessment.NotCounted
+
+    @property
+    def project(self) -> scoring.Project:
+        return self.item.project
+
+    @property
+    def role(self) -> str:
+        return "牵头" if self.item.lead else "配合"
+
+    @property
+    def origin(self) -> str:
+        return self.project.origin.label
+
+    @property
+    def sector(self) -> str:
+        return "工业" if self.project.industrial else "非工业"
+
+    @property
+    def agreement_capital_text(self) -> str:
+        return display.money(self.project.agreement_capital)
+
+    @property
+    def signed_on_text(self) -> str:
+        return self.project.signed_on.isoformat() if self.project.signed_on else "未签约"
+
+
+@dataclass(frozen=True)
 class UnitPage:
     unit: Unit
     period: scoring.Period
@@ -424,6 +448,7 @@ class UnitPage:
     rate_cap: Decimal
     units_of_kind: int
     legend: list[tuple[Progress, str]]
+    not_counted: list[NotCountedView]
 
     @property
     def score_text(self) -> str:
@@ -442,8 +467,11 @@ class UnitPage:
         return KIND_LABELS.get(self.unit.kind, self.unit.get_kind_display())
 
 
-def gather_unit_page(*, unit: Unit, period: scoring.Period) -> UnitPage:
-    """One unit's figures with the credit lines and formulas behind them (raises assessment.NoRuleSet)."""
+def gather_unit_page(*, unit: Unit, period: scoring.Period, viewer) -> UnitPage:
+    """One unit's figures with the credit lines and formulas behind them (raises assessment.NoRuleSet).
+
+    Also the unit's projects that gave no credit, among those `viewer` may see.
+    """
     rules = assessment.rules_for(period.year)
     result = assessment.explain(unit, period)
     tp = period.time_progress
@@ -464,6 +492,10 @@ def gather_unit_page(*, unit: Unit, period: scoring.Period) -> UnitPage:
         rate_cap=rules.rate_cap,
         units_of_kind=Unit.objects.assessed().filter(kind=unit.kind).count(),
         legend=legend(tp),
+        not_counted=[
+            NotCountedView(item)
+            for item in assessment.not_counted(unit, period, rules, projects=Project.objects.visible_to(viewer))
+        ],
     )
 
 

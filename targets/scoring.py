@@ -26,6 +26,8 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
+from . import display
+
 ZERO = Decimal(0)
 ONE = Decimal(1)
 HUNDRED = Decimal(100)
@@ -56,6 +58,17 @@ class Origin(StrEnum):
     OUTSIDE_CITY = "outside_city"  # 市外, incl. abroad
     INSIDE_CITY = "inside_city"  # 区外市内
     INSIDE_DISTRICT = "inside_district"  # 区内
+
+    @property
+    def label(self) -> str:
+        return ORIGIN_LABELS[self]
+
+
+ORIGIN_LABELS = {
+    Origin.OUTSIDE_CITY: "市外",
+    Origin.INSIDE_CITY: "区外市内",
+    Origin.INSIDE_DISTRICT: "区内",
+}
 
 
 class Indicator(StrEnum):
@@ -193,6 +206,57 @@ def is_counted(project: Project, rules: Rules, as_of: date) -> bool:
         and rules.origin_weights[project.origin] > 0
         and project_tier(project, rules) is not Tier.BELOW
     )
+
+
+def why_not_counted(project: Project, rules: Rules, period: Period, *, status: str = "未审核") -> str | None:
+    """Why `project` gave no credit in `period`, in Chinese; None when it gave some.
+
+    The reasons are those of `is_counted` and of the period (a project's agreement capital
+    belongs to its signing year, each arrival to its own date), all of them, joined by "；",
+    so a reader sees everything that would have to change. `status` names the review status
+    (草稿, 待审核…) of a project that is not approved.
+    """
+    reasons = []
+    if not project.approved:
+        reasons.append(f"状态为“{status}”，未经审核通过的项目不计入")
+    signed = project.signed_on
+    if signed is None:
+        reasons.append("未填签约日期，签约后才计入")
+    elif signed > period.end:
+        later = "" if signed.year == period.year else f"{signed.year}年"
+        reasons.append(f"签约日期 {signed.isoformat()} 在本期截止日之后，计入{later}第{_quarter_of(signed)}季度")
+    if rules.origin_weights[project.origin] <= 0:
+        reasons.append(f"{project.origin.label}项目不计入（来源权重为0）")
+    if project_tier(project, rules) is Tier.BELOW:
+        kind, threshold = (
+            ("工业", rules.general_industrial_investment)
+            if project.industrial
+            else ("非工业", rules.general_non_industrial_investment)
+        )
+        reasons.append(
+            f"协议资金 {display.money(project.agreement_capital)} 亿元，"
+            f"低于{kind}项目一般项目标准 {display.plain(threshold)} 亿元"
+        )
+    if signed is not None and signed < period.start:
+        # As in tally_projects: arrivals count only when the period's sum is not zero.
+        arrived = sum((amount for day, amount in project.arrivals if day in period), ZERO) != ZERO
+        if reasons or not arrived:
+            reasons.append(_earlier_year(signed, project, period, arrived))
+    return "；".join(reasons) or None
+
+
+def _quarter_of(day: date) -> int:
+    return (day.month - 1) // 3 + 1
+
+
+def _earlier_year(signed: date, project: Project, period: Period, arrived: bool) -> str:
+    text = f"{signed.year}年签约，协议资金计入{signed.year}年，{period.year}年只计到位资金"
+    if arrived:
+        return text
+    later = sorted(day for day, _ in project.arrivals if period.end < day and day.year == period.year)
+    if later:
+        return f"{text}；本年到位在本期截止日之后（{later[0].isoformat()}），计入第{_quarter_of(later[0])}季度"
+    return f"{text}；本期没有到位资金"
 
 
 def share_of(*, lead: bool, cooperating_count: int, origin: Origin, rules: Rules) -> Decimal:

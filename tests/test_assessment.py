@@ -194,6 +194,27 @@ class TestAssess:
         assert explained.score == ranked[units["临港"].id].score
         assert explained.rank == ranked[units["临港"].id].rank == 1
 
+    @pytest.mark.parametrize("quarter", [1, 2, 3, 4])
+    def test_explain_reads_only_what_can_credit_yet_gives_every_unit_the_ranking_s_actuals(self, units, quarter):
+        period = scoring.Period(2021, quarter)
+        lead, partner = units["临港"], units["商务委"]
+        ProjectFactory(lead_unit=lead, agreement_capital=D("25"), signed_on=date(2021, 2, 1))
+        earlier = ProjectFactory(lead_unit=lead, agreement_capital=D("3"), signed_on=date(2020, 6, 1), cooperating=[partner])
+        ArrivalFactory(project=earlier, amount=D("1.5"), arrived_on=date(2021, 5, 20))
+        ArrivalFactory(project=earlier, amount=D("0.7"), arrived_on=date(2021, 11, 2))
+        later = ProjectFactory(lead_unit=lead, agreement_capital=D("12"), signed_on=date(2021, 8, 9), origin=Origin.INSIDE_CITY)
+        ArrivalFactory(project=later, amount=D("2"), arrived_on=date(2021, 9, 30))
+        ProjectFactory(lead_unit=partner, agreement_capital=D("0.6"), sector=Sector.NON_INDUSTRIAL, cooperating=[lead])
+        ProjectFactory(lead_unit=lead, agreement_capital=D("40"), status=Status.SUBMITTED)
+        ProjectFactory(lead_unit=lead, agreement_capital=D("9"), origin=Origin.INSIDE_DISTRICT)
+        ProjectFactory(lead_unit=lead, agreement_capital=D("0.1"))  # below the general threshold
+        ranked = {r.unit.id: r for r in assess(period)}
+        for unit in (lead, partner, units["新城区"]):
+            explained = explain(unit, period)
+            for indicator, result in explained.indicators.items():
+                assert result.actual == ranked[unit.id].indicators[indicator].actual, (unit.name, indicator)
+                assert result.actual == sum((line.credit for line in result.lines), D(0)), (unit.name, indicator)
+
 
 class TestConstraints:
     def test_amounts_cannot_be_negative_in_the_database(self, units):

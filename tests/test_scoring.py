@@ -26,6 +26,7 @@ from targets.scoring import (
     rank,
     tier_of,
     tally_projects,
+    why_not_counted,
 )
 
 D = Decimal
@@ -428,3 +429,87 @@ def test_random_order_of_equal_scores_keeps_the_shared_rank():
     results = [scored(i, "park", "70") for i in range(1, 5)] + [scored(9, "park", "71")]
     random.Random(4).shuffle(results)
     assert sorted(r.rank for r in rank(results)) == [1, 2, 2, 2, 2]
+
+
+# --- Why a project gave no credit (the unit page's 未计入考核的项目) ------------------------
+
+Q2 = Period(2021, 2)
+
+
+def why(one, period=Q2, **kwargs):
+    return why_not_counted(one, RULES_2021, period, **kwargs)
+
+
+class TestWhyNotCounted:
+    def test_a_counted_project_signed_in_the_period_has_no_reason(self):
+        assert why(project(signed_on=date(2021, 4, 1))) is None
+
+    @pytest.mark.parametrize("status", ["草稿", "待审核", "已退回", "已撤回"])
+    def test_an_unapproved_project_says_its_status(self, status):
+        assert why(project(approved=False), status=status) == f"状态为“{status}”，未经审核通过的项目不计入"
+
+    def test_an_unsigned_project_says_it_has_no_signing_date(self):
+        assert why(project(signed_on=None)) == "未填签约日期，签约后才计入"
+
+    def test_a_project_signed_after_the_period_says_which_quarter_it_counts_in(self):
+        assert why(project(signed_on=date(2021, 11, 2))) == "签约日期 2021-11-02 在本期截止日之后，计入第4季度"
+        assert why(project(signed_on=date(2021, 7, 1))) == "签约日期 2021-07-01 在本期截止日之后，计入第3季度"
+
+    def test_a_project_signed_on_the_periods_last_day_counts(self):
+        assert why(project(signed_on=date(2021, 6, 30))) is None
+
+    def test_a_project_signed_in_a_later_year_names_that_year(self):
+        assert why(project(signed_on=date(2022, 1, 5))) == "签约日期 2022-01-05 在本期截止日之后，计入2022年第1季度"
+
+    def test_an_inside_district_project_says_its_origin_weighs_zero(self):
+        assert why(project(origin=Origin.INSIDE_DISTRICT)) == "区内项目不计入（来源权重为0）"
+
+    def test_a_project_below_the_general_threshold_names_the_threshold(self):
+        assert why(project(agreement_capital=D("0.1"))) == "协议资金 0.10 亿元，低于工业项目一般项目标准 0.2 亿元"
+        assert why(project(agreement_capital=D("0.04"), industrial=False)) == (
+            "协议资金 0.04 亿元，低于非工业项目一般项目标准 0.05 亿元"
+        )
+
+    def test_exactly_the_threshold_or_a_large_output_is_not_below(self):
+        assert why(project(agreement_capital=D("0.2"))) is None
+        assert why(project(agreement_capital=D("0.1"), expected_output=D("30"))) is None
+
+    def test_every_reason_is_given_not_only_the_first(self):
+        reason = why(project(approved=False, origin=Origin.INSIDE_DISTRICT, agreement_capital=D("0.1")), status="草稿")
+        assert reason == (
+            "状态为“草稿”，未经审核通过的项目不计入；区内项目不计入（来源权重为0）；"
+            "协议资金 0.10 亿元，低于工业项目一般项目标准 0.2 亿元"
+        )
+
+    def test_a_project_of_an_earlier_year_with_arrivals_in_the_period_counts(self):
+        assert why(project(signed_on=date(2020, 9, 1), arrivals=((date(2021, 5, 1), D("2")),))) is None
+
+    def test_a_project_of_an_earlier_year_with_arrivals_later_in_the_year_says_so(self):
+        earlier = project(signed_on=date(2020, 9, 1), arrivals=((date(2021, 8, 3), D("2")),))
+        assert why(earlier) == (
+            "2020年签约，协议资金计入2020年，2021年只计到位资金；本年到位在本期截止日之后（2021-08-03），计入第3季度"
+        )
+
+    def test_a_project_of_an_earlier_year_without_arrivals_in_the_period_says_so(self):
+        earlier = project(signed_on=date(2020, 9, 1), arrivals=((date(2020, 12, 3), D("2")),))
+        assert why(earlier) == "2020年签约，协议资金计入2020年，2021年只计到位资金；本期没有到位资金"
+
+    def test_an_uncounted_project_of_an_earlier_year_also_says_its_capital_belongs_to_that_year(self):
+        earlier = project(signed_on=date(2020, 9, 1), origin=Origin.INSIDE_DISTRICT, arrivals=((date(2021, 5, 1), D("2")),))
+        assert why(earlier) == "区内项目不计入（来源权重为0）；2020年签约，协议资金计入2020年，2021年只计到位资金"
+
+    def test_the_origin_named_is_the_one_whose_weight_is_zero_in_the_rules(self):
+        rules = replace(RULES_2021, origin_weights={**RULES_2021.origin_weights, Origin.INSIDE_CITY: D("0")})
+        assert why_not_counted(project(origin=Origin.INSIDE_CITY), rules, Q2) == "区外市内项目不计入（来源权重为0）"
+
+
+@settings(max_examples=300)
+@given(projects(), periods)
+def test_a_project_has_a_reason_exactly_when_it_gives_no_credit(one, period):
+    credited = any(
+        line.project_id == one.id
+        for actuals in tally_projects([one], period, RULES_2021).values()
+        for lines in actuals.lines.values()
+        for line in lines
+    )
+    assert (why_not_counted(one, RULES_2021, period) is None) == credited

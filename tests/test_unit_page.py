@@ -190,11 +190,107 @@ class TestWhyThisNumber:
         assert (capital.figure.rate_text, capital.scored_rate_text, capital.points_text) == ("200.00%", "120.00%", "120.00")
         assert page.score_formula == "得分 = 100 × (40 × 120.00%) ÷ (40) = 120.00"
 
-    def test_projects_that_do_not_count_are_not_listed(self, worked_example, reviewer):
+    def test_projects_that_do_not_count_are_not_among_the_credit_lines(self, worked_example, reviewer):
         ProjectFactory(code="FL2021-00009", lead_unit=unit("涪陵新城区"), agreement_capital=D("40"), status=Status.SUBMITTED)
         ProjectFactory(code="FL2021-00010", lead_unit=unit("涪陵新城区"), agreement_capital=D("40"), origin=Origin.INSIDE_DISTRICT)
-        html = unit_page(reviewer, "涪陵新城区").content.decode()
-        assert "FL2021-00009" not in html and "FL2021-00010" not in html
+        response = unit_page(reviewer, "涪陵新城区")
+        credit_lines = response.content.decode().split('id="not-counted"')[0]
+        assert "FL2021-00009" not in credit_lines and "FL2021-00010" not in credit_lines
+        codes = {view.line.code for item in response.context["page"].indicators for view in item.lines}
+        assert codes == {"FL2021-00001"}
+
+
+def not_counted(response) -> dict[str, str]:
+    """The 未计入考核的项目 section: code → reason, as the page shows it."""
+    return {view.project.code: view.item.reason for view in response.context["page"].not_counted}
+
+
+def not_counted_html(response) -> str:
+    return response.content.decode().split('id="not-counted"')[1]
+
+
+class TestProjectsThatGaveNoCredit:
+    @pytest.mark.parametrize(
+        "status, label",
+        [(Status.DRAFT, "草稿"), (Status.SUBMITTED, "待审核"), (Status.RETURNED, "已退回"), (Status.WITHDRAWN, "已撤回")],
+    )
+    def test_an_unapproved_project_is_listed_with_its_status(self, worked_example, reviewer, status, label):
+        ProjectFactory(code="FL2021-00020", lead_unit=unit("涪陵新城区"), agreement_capital=D("40"), status=status)
+        response = unit_page(reviewer, "涪陵新城区")
+        assert not_counted(response)["FL2021-00020"] == f"状态为“{label}”，未经审核通过的项目不计入"
+        assert f"状态为“{label}”，未经审核通过的项目不计入" in not_counted_html(response)
+
+    def test_an_unsigned_project_is_listed(self, worked_example, reviewer):
+        # Only an unapproved project may lack a signing date (a database constraint).
+        ProjectFactory(code="FL2021-00021", lead_unit=unit("涪陵新城区"), signed_on=None, status=Status.DRAFT)
+        response = unit_page(reviewer, "涪陵新城区")
+        assert not_counted(response)["FL2021-00021"] == "状态为“草稿”，未经审核通过的项目不计入；未填签约日期，签约后才计入"
+        assert "未填签约日期，签约后才计入" in not_counted_html(response)
+
+    def test_a_project_signed_after_the_period_says_the_quarter_it_counts_in(self, worked_example, reviewer):
+        ProjectFactory(code="FL2021-00022", lead_unit=unit("涪陵新城区"), signed_on=date(2021, 11, 2))
+        html = not_counted_html(unit_page(reviewer, "涪陵新城区"))
+        assert "签约日期 2021-11-02 在本期截止日之后，计入第4季度" in html
+
+    def test_an_inside_district_project_is_listed_with_its_zero_weight(self, worked_example, reviewer):
+        ProjectFactory(code="FL2021-00023", lead_unit=unit("涪陵新城区"), origin=Origin.INSIDE_DISTRICT)
+        assert not_counted(unit_page(reviewer, "涪陵新城区"))["FL2021-00023"] == "区内项目不计入（来源权重为0）"
+
+    def test_a_project_below_the_general_threshold_names_the_threshold(self, worked_example, reviewer):
+        ProjectFactory(code="FL2021-00024", lead_unit=unit("涪陵新城区"), agreement_capital=D("0.1"))
+        html = not_counted_html(unit_page(reviewer, "涪陵新城区"))
+        assert "协议资金 0.10 亿元，低于工业项目一般项目标准 0.2 亿元" in html
+
+    def test_a_project_of_an_earlier_year_is_listed_only_with_arrivals_in_the_year(self, worked_example, reviewer):
+        later = ProjectFactory(code="FL2020-00001", lead_unit=unit("涪陵新城区"), signed_on=date(2020, 9, 1))
+        ArrivalFactory(project=later, amount=D("2"), arrived_on=date(2021, 8, 3))
+        ProjectFactory(code="FL2020-00002", lead_unit=unit("涪陵新城区"), signed_on=date(2020, 9, 1))
+        listed = not_counted(unit_page(reviewer, "涪陵新城区"))
+        assert listed["FL2020-00001"] == (
+            "2020年签约，协议资金计入2020年，2021年只计到位资金；本年到位在本期截止日之后（2021-08-03），计入第3季度"
+        )
+        assert "FL2020-00002" not in listed
+
+    def test_a_project_of_an_earlier_year_whose_arrivals_count_is_not_listed(self, worked_example, reviewer):
+        earlier = ProjectFactory(code="FL2020-00003", lead_unit=unit("涪陵新城区"), signed_on=date(2020, 9, 1))
+        ArrivalFactory(project=earlier, amount=D("2"), arrived_on=date(2021, 5, 3))
+        response = unit_page(reviewer, "涪陵新城区")
+        assert "FL2020-00003" not in not_counted(response)
+        assert "FL2020-00003" in {view.line.code for view in indicator(response.context["page"], I.ARRIVED_CAPITAL).lines}
+
+    def test_a_project_of_another_year_without_arrivals_in_the_year_is_not_listed(self, worked_example, reviewer):
+        ProjectFactory(code="FL2022-00001", lead_unit=unit("涪陵新城区"), signed_on=date(2022, 2, 1), status=Status.DRAFT)
+        assert "FL2022-00001" not in not_counted(unit_page(reviewer, "涪陵新城区"))
+
+    def test_counted_projects_are_not_listed(self, worked_example, reviewer):
+        response = unit_page(reviewer, "临港经济区")
+        assert not_counted(response) == {}
+        assert "本期没有未计入考核的项目。" in not_counted_html(response)
+        assert "FL2021-00002" not in not_counted_html(response)
+
+    def test_a_cooperating_unit_sees_the_project_with_its_role_and_a_link(self, worked_example, reviewer):
+        draft = ProjectFactory(
+            code="FL2021-00025", lead_unit=unit("临港经济区"), cooperating=[unit("区商务委")], status=Status.DRAFT
+        )
+        response = unit_page(reviewer, "区商务委")
+        (view,) = response.context["page"].not_counted
+        assert (view.project.code, view.role, view.item.status) == ("FL2021-00025", "配合", "草稿")
+        assert f'href="{reverse("project_detail", kwargs={"pk": draft.pk})}">FL2021-00025</a>' in not_counted_html(response)
+
+    def test_other_units_projects_are_not_listed(self, worked_example, reviewer):
+        ProjectFactory(code="FL2021-00026", lead_unit=unit("区商务委"), status=Status.DRAFT)
+        assert "FL2021-00026" not in not_counted(unit_page(reviewer, "涪陵新城区"))
+
+    def test_staff_see_their_own_units_uncounted_projects_including_those_it_cooperates_in(self, worked_example):
+        ProjectFactory(code="FL2021-00027", lead_unit=unit("涪陵新城区"), status=Status.RETURNED)
+        ProjectFactory(code="FL2021-00028", lead_unit=unit("区商务委"), cooperating=[unit("涪陵新城区")], signed_on=None, status=Status.DRAFT)
+        staff = client_for(user_with_role(Role.STAFF, unit("涪陵新城区"), username="xincheng"))
+        assert set(not_counted(unit_page(staff, "涪陵新城区"))) == {"FL2021-00027", "FL2021-00028"}
+
+    def test_the_names_are_escaped(self, worked_example, reviewer):
+        ProjectFactory(lead_unit=unit("涪陵新城区"), name="<b>项目</b>", status=Status.DRAFT)
+        html = not_counted_html(unit_page(reviewer, "涪陵新城区"))
+        assert "&lt;b&gt;项目&lt;/b&gt;" in html and "<b>项目</b>" not in html
 
 
 class TestJointShare:
@@ -234,17 +330,32 @@ def many_projects(lead: Unit, partners: list[Unit], count: int) -> None:
         ArrivalFactory(project=project, amount=D("0.5"), arrived_on=date(2021, 1 + n % 6, 25))
 
 
+def many_uncounted_projects(lead: Unit, partner: Unit, count: int) -> None:
+    for n in range(count):
+        project = ProjectFactory(
+            lead_unit=lead if n % 2 else partner,
+            cooperating=[partner if n % 2 else lead],
+            status=[Status.DRAFT, Status.SUBMITTED, Status.APPROVED][n % 3],
+            origin=Origin.INSIDE_DISTRICT,
+            signed_on=[None, date(2021, 3, 1), date(2020, 3, 1)][n % 3],
+        )
+        ArrivalFactory(project=project, amount=D("0.5"), arrived_on=date(2021, 2, 1))
+
+
 # session, user, role (groups, membership, unit), the unit, rule-set years, rules, explain (rules, 3 for the
-# projects with their arrivals and cooperations, target, and assess's 7 for the rank), units of its kind
-UNIT_PAGE_QUERIES = 20
+# projects with their arrivals and cooperations, target, and assess's 7 for the rank), units of its kind,
+# and 3 for the projects that gave no credit (the projects, their arrivals, their cooperations)
+UNIT_PAGE_QUERIES = 23
 
 
 @pytest.mark.parametrize("count", [3, 30])
 def test_the_unit_page_reads_a_constant_number_of_queries(fuling_2021, django_assert_num_queries, count):
     lingang = unit("临港经济区")
     many_projects(lingang, [unit("区商务委"), unit("涪陵新城区"), unit("区文化旅游委")], count)
+    many_uncounted_projects(lingang, unit("区商务委"), count)
     client = client_for(user_with_role(Role.STAFF, lingang, username="staff"))
     with django_assert_num_queries(UNIT_PAGE_QUERIES):
         response = client.get(reverse("unit_detail", kwargs={"pk": lingang.pk}) + "?year=2021&quarter=2")
     assert response.status_code == 200
     assert len(indicator(response.context["page"], I.AGREEMENT_CAPITAL).lines) == count
+    assert len(response.context["page"].not_counted) == count

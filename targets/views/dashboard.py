@@ -28,7 +28,7 @@ def unit_detail(request, pk: int):
     choice = _period_choice(request)
     context = {"nav": "dashboard", "unit": unit, **_picker(choice)}
     try:
-        context["page"] = gather_unit_page(unit=unit, period=choice.period)
+        context["page"] = gather_unit_page(unit=unit, period=choice.period, viewer=request.user)
     except NoRuleSet as error:
         context["no_rules"] = str(error)
     return render(request, "targets/unit_detail.html", context)
