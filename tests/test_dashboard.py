@@ -15,7 +15,7 @@ from targets import scoring
 from targets.assessment import assess
 from targets.dashboard import Progress, progress_of
 from targets.models import FiveYearGoal, RuleSet, Unit, UnitKind
-from tests.factories import ArrivalFactory, client_for, ProjectFactory, RuleSetFactory, UnitFactory, UnitTargetFactory, user_with_role
+from tests.factories import ArrivalFactory, client_for, ProjectFactory, RuleSetFactory, UnitFactory, user_with_role
 
 D = Decimal
 I = scoring.Indicator

@@ -154,7 +154,7 @@ def test_it_refuses_a_wrong_value_with_a_message_next_to_the_field(staff, field,
     assert response.status_code == 200
     errors = errors_of(response, field)
     assert errors and message in " ".join(errors)
-    assert f'<p class="error" role="alert">' in response.content.decode()
+    assert '<p class="error" role="alert">' in response.content.decode()
     assert not Project.objects.exists()
 
 

@@ -169,8 +169,8 @@ def test_the_query_count_does_not_grow_with_the_queue(client, django_assert_num_
         submitted(unit, by=colleagues[n % 3], at=timezone.now() - n * AN_HOUR)
     client.force_login(reviewer)
 
-    # session, user, groups, rule sets, the queue, its submitters
-    with django_assert_num_queries(6):
+    # session, user, groups, rule sets, the queue's count, its page, the page's submitters
+    with django_assert_num_queries(7):
         response = client.get(URL)
 
     assert len(response.context["projects"]) == size
@@ -195,3 +195,22 @@ def test_approving_from_the_queue_goes_back_to_the_queue_but_never_off_site(clie
     assert response["Location"] == queue
     response = client.post(reverse("project_approve", args=[second.pk]), {"next": "https://evil.example/"})
     assert response["Location"] == reverse("project_detail", args=[second.pk])
+
+
+def test_the_queue_is_paged_oldest_first_across_pages(client, db, monkeypatch):
+    from projects.views import listing
+
+    monkeypatch.setattr(listing, "REVIEW_PAGE_SIZE", 2)
+    RuleSetFactory()
+    start = timezone.now() - datetime.timedelta(days=10)
+    projects = [
+        ProjectFactory(status=Status.SUBMITTED, submitted_at=start + datetime.timedelta(days=i)) for i in range(5)
+    ]
+    client.force_login(user_with_role(Role.LEADER, username="queue-leader"))
+    seen = []
+    for number in (1, 2, 3):
+        response = client.get(reverse("review_queue"), {"page": number})
+        seen += [p.pk for p in response.context["projects"]]
+    assert seen == [p.pk for p in projects]
+    assert "共 5 个" in response.content.decode() and "第 3 / 3 页" in response.content.decode()
+    assert client.get(reverse("review_queue"), {"page": "x"}).status_code == 200

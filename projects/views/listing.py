@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db.models import OuterRef, Prefetch, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -77,21 +78,27 @@ def project_export(request, **kwargs):
     return response
 
 
+REVIEW_PAGE_SIZE = 50
+
+
 def review_queue(request, **kwargs):
     access = access_of(request.user)
     if not access.sees_everything:
         raise PermissionDenied
-    projects = list(
+    queue = (
         with_tier(Project.objects.review_queue(), list(RuleSet.objects.order_by("-year")))
         .select_related("lead_unit", "created_by")
         .annotate(submitter_id=Subquery(submission_records().values("history_user_id")[:1]))
     )
+    # A page at a time, read off the queue's partial index (docs/performance.md).
+    page = Paginator(queue, REVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
+    projects = list(page.object_list)
     submitters = get_user_model().objects.in_bulk({p.submitter_id for p in projects if p.submitter_id})
     for project in projects:
         project.submitter = submitters.get(project.submitter_id) or project.created_by
         project.capital_display = display.money(project.agreement_capital)
         project.tier_label = scoring.Tier(project.tier).label if project.tier else "–"
-    context = {"nav": "review", "projects": projects, "reviews": access.reviews}
+    context = {"nav": "review", "projects": projects, "page": page, "reviews": access.reviews}
     return render(request, "projects/review_queue.html", context)
 
 
