@@ -26,7 +26,6 @@ def unit(name: str) -> Unit:
     return Unit.objects.get(name=name)
 
 
-
 @pytest.fixture
 def reviewer(db):
     return client_for(user_with_role(Role.REVIEWER, username="reviewer"))

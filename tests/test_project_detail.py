@@ -40,7 +40,6 @@ def world():
     }
 
 
-
 def detail(user, project):
     return client_for(user).get(reverse("project_detail", args=[project.pk]))
 

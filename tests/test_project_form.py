@@ -30,7 +30,6 @@ def reviewer():
     return user_with_role(Role.REVIEWER, username="reviewer", first_name="审核员李")
 
 
-
 def form_data(**overrides) -> dict:
     data = {
         "code": "",

@@ -27,7 +27,6 @@ def world():
     }
 
 
-
 def act(client, name, project, data=None, follow=True):
     return client.post(reverse(name, args=[project.pk]), data or {}, follow=follow)
 
