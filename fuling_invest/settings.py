@@ -169,6 +169,12 @@ EVIDENCE_EXTENSIONS = ["pdf", "jpg", "jpeg", "png"]
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2621440
 
+# Bulletins (PDF): this CJK TrueType font is embedded when the file exists (Debian's
+# fonts-wqy-zenhei; a .ttc names its face by BULLETIN_FONT_INDEX). Without it the PDF falls back
+# to ReportLab's built-in STSong-Light, which readers must supply themselves.
+BULLETIN_FONT = os.environ.get("BULLETIN_FONT", "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
+BULLETIN_FONT_INDEX = int(os.environ.get("BULLETIN_FONT_INDEX", 0))
+
 # Celery: without a broker the tasks run in-process, so the embedded default needs no Redis.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or None
 CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND") or None

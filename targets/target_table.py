@@ -37,6 +37,7 @@ def _shown(value, indicator: Indicator) -> str:
 class TargetRow:
     unit: Unit
     cells: list[str]
+    values: list[Decimal | None] = field(default_factory=list)  # the cells' numbers, unrounded
 
 
 @dataclass
@@ -49,6 +50,7 @@ class KindTable:
     money: list[Indicator]
     rows: list[TargetRow] = field(default_factory=list)
     total: list[str] = field(default_factory=list)
+    total_values: list[Decimal | None] = field(default_factory=list)
 
     @property
     def columns(self) -> list[Indicator]:
@@ -76,8 +78,10 @@ def target_tables(year: int) -> list[KindTable]:
         ]
         table = KindTable(kind, TITLES[kind], [c for c in columns if c.is_count], [c for c in columns if not c.is_count])
         for unit in members:
-            table.rows.append(TargetRow(unit, [_shown(values[unit.pk][c], c) for c in table.columns]))
-        table.total = [_shown(_sum(v[c] for v in values.values()), c) for c in table.columns]
+            numbers = [values[unit.pk][c] for c in table.columns]
+            table.rows.append(TargetRow(unit, [_shown(n, c) for n, c in zip(numbers, table.columns)], numbers))
+        table.total_values = [_sum(v[c] for v in values.values()) for c in table.columns]
+        table.total = [_shown(n, c) for n, c in zip(table.total_values, table.columns)]
         tables.append(table)
     return tables
 

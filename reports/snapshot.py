@@ -1,0 +1,409 @@
+"""A bulletin's figures, computed once and frozen (the snapshot).
+
+`take_snapshot` reads the database through the scoring engine's query layer and returns a
+`Snapshot`: plain frozen dataclasses of Decimal, date, str and int. `to_json`/`from_json`
+store it in the bulletin's row and read it back unchanged, so the PDF, the Excel workbook
+and the web view of one bulletin all read the same numbers, whatever is edited later.
+
+Nothing here rounds: the writers round for display (targets.display).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import types
+import typing
+from dataclasses import dataclass
+from decimal import Decimal
+
+from groups.models import SpecialGroup
+from groups.services import GroupTotals, group_totals
+from projects.models import Project, counted_condition, tier_case
+from targets import assessment, display, scoring
+from targets.dashboard import KIND_LABELS, district_totals, five_year_progress, rules_summary
+from targets.models import UnitKind
+from targets.target_table import target_tables
+
+I = scoring.Indicator
+ZERO = Decimal(0)
+SCHEMA = 1
+ISSUER = "涪陵区招商投资局"
+# The bulletin lists the quarter's projects of these tiers (the issue: 重大、较大项目).
+LISTED_TIERS = (scoring.Tier.MAJOR, scoring.Tier.LARGE)
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One indicator of one unit (or a total): actual against target."""
+
+    actual: Decimal
+    target: Decimal | None  # None: not assessed
+    rate: Decimal | None
+    points: Decimal | None = None  # the score's term; None for totals and untargeted indicators
+
+    def behind(self, time_progress: Decimal) -> bool:
+        """Below time progress (序时进度); an indicator without a target is never behind."""
+        return self.rate is not None and self.rate < time_progress
+
+
+@dataclass(frozen=True)
+class UnitRow:
+    name: str
+    rank: int | None
+    score: Decimal | None
+    cells: dict[str, Cell]  # by scoring.Indicator value, every indicator
+
+    @property
+    def overall_rate(self) -> Decimal | None:
+        """综合完成率: the score ÷ 100, the weighted completion the rank reads."""
+        return None if self.score is None else self.score / 100
+
+    def behind(self, time_progress: Decimal) -> bool:
+        return self.overall_rate is not None and self.overall_rate < time_progress
+
+
+@dataclass(frozen=True)
+class KindSection:
+    """The parks' or the departments' table."""
+
+    kind: str
+    label: str
+    indicators: list[str]  # the indicators some unit of the kind has a target for, in order
+    rows: list[UnitRow]  # in ranking order
+    total: dict[str, Cell]
+
+    def indicator_labels(self) -> list[str]:
+        return [I(value).label for value in self.indicators]
+
+
+@dataclass(frozen=True)
+class TotalRow:
+    label: str
+    is_count: bool
+    parks: Cell
+    departments: Cell
+    district: Cell
+
+
+@dataclass(frozen=True)
+class GroupRow:
+    number: int
+    name: str
+    leader: str
+    projects: int
+    agreement_capital: Decimal
+    arrived_capital: Decimal
+
+
+@dataclass(frozen=True)
+class ProjectRow:
+    code: str
+    name: str
+    tier: str  # label, e.g. 重大项目
+    lead_unit: str
+    cooperating_units: str  # names joined by 、
+    origin: str
+    sector: str
+    agreement_capital: Decimal
+    expected_output: Decimal | None
+    signed_on: datetime.date
+    group: str
+
+
+@dataclass(frozen=True)
+class GoalRow:
+    label: str
+    actual: Decimal
+    target: Decimal | None
+    rate: Decimal | None
+    unit: str  # 亿元 or 个
+    basis: str
+
+
+@dataclass(frozen=True)
+class FiveYearBlock:
+    name: str
+    start_year: int
+    end_year: int
+    progress: Decimal  # share of the five years elapsed
+    rows: list[GoalRow]
+
+
+@dataclass(frozen=True)
+class TargetRow:
+    unit: str
+    values: list[Decimal | None]  # one per column of its table
+
+
+@dataclass(frozen=True)
+class TargetTable:
+    """One kind's targets in 附件2's layout: 项目个数 columns, then 资金 columns."""
+
+    title: str
+    counts: list[str]  # labels
+    money: list[str]
+    rows: list[TargetRow]
+    total: list[Decimal | None]
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    year: int
+    quarter: int
+    issuer: str
+    issued_on: datetime.date
+    as_of: datetime.date  # the period's last day
+    time_progress: Decimal
+    summary: list[str]  # paragraphs, stored as written so the text never changes either
+    totals: list[TotalRow]
+    sections: list[KindSection]
+    groups: list[GroupRow]
+    projects: list[ProjectRow]  # major and large projects signed in the quarter itself
+    five_year: FiveYearBlock | None
+    five_year_note: str
+    target_tables: list[TargetTable]
+    rules_summary: str
+    schema: int = SCHEMA
+
+    @property
+    def annual(self) -> bool:
+        """Q4 is the year-end assessment (年考核); Q1–Q3 are quarterly bulletins (季通报)."""
+        return self.quarter == 4
+
+    @property
+    def title(self) -> str:
+        return bulletin_title(self.year, self.quarter)
+
+    @property
+    def quarter_start(self) -> datetime.date:
+        return datetime.date(self.year, self.quarter * 3 - 2, 1)
+
+    @property
+    def groups_total(self) -> GroupRow:
+        rows = self.groups
+        return GroupRow(
+            0,
+            "合计",
+            "",
+            sum(r.projects for r in rows),
+            sum((r.agreement_capital for r in rows), ZERO),
+            sum((r.arrived_capital for r in rows), ZERO),
+        )
+
+
+def bulletin_title(year: int, quarter: int) -> str:
+    if quarter == 4:
+        return f"涪陵区招商引资工作{year}年度考核通报"
+    return f"涪陵区招商引资工作{year}年第{quarter}季度通报"
+
+
+# --- Taking the snapshot -----------------------------------------------------------------
+
+
+def take_snapshot(*, period: scoring.Period, issued_on: datetime.date) -> Snapshot:
+    """Every figure of the period's bulletin (raises assessment.NoRuleSet). A constant number
+    of queries, whatever the number of projects (tests pin it)."""
+    rules = assessment.rules_for(period.year)
+    results = assessment.assess(period)
+    tp = period.time_progress
+    sections = [_section(results, kind) for kind in (UnitKind.PARK, UnitKind.DEPARTMENT)]
+    totals = [
+        TotalRow(row.indicator.label, row.indicator.is_count, *(_cell_of_figure(f) for f in row.figures))
+        for row in district_totals(results, tp)
+    ]
+    groups = _groups(period, rules)
+    five_year, note = five_year_progress(period=period)
+    projects = _listed_projects(period, rules)
+    return Snapshot(
+        year=period.year,
+        quarter=period.quarter,
+        issuer=ISSUER,
+        issued_on=issued_on,
+        as_of=period.end,
+        time_progress=tp,
+        summary=summary(period=period, totals=totals, sections=sections, quarter_projects=len(projects)),
+        totals=totals,
+        sections=sections,
+        groups=groups,
+        projects=projects,
+        five_year=_five_year(five_year) if five_year else None,
+        five_year_note=note,
+        target_tables=[_target_table(table) for table in target_tables(period.year)],
+        rules_summary=rules_summary(rules),
+    )
+
+
+def _cell(item: scoring.IndicatorResult) -> Cell:
+    return Cell(item.actual, item.target, item.rate, item.points)
+
+
+def _cell_of_figure(figure) -> Cell:
+    return Cell(figure.actual, figure.target, figure.rate)
+
+
+def _section(results: list[scoring.UnitResult], kind: str) -> KindSection:
+    same_kind = [r for r in results if r.unit.kind == kind]
+    shown = [i.value for i in I if any(r.indicators[i].target is not None for r in same_kind)]
+    rows = [UnitRow(r.unit.name, r.rank, r.score, {i.value: _cell(r.indicators[i]) for i in I}) for r in same_kind]
+    total = {}
+    for indicator in I:
+        actual = sum((r.indicators[indicator].actual for r in same_kind), ZERO)
+        targets = [r.indicators[indicator].target for r in same_kind if r.indicators[indicator].target is not None]
+        target = sum(targets, ZERO) if targets else None
+        total[indicator.value] = Cell(actual, target, actual / target if target else None)
+    return KindSection(kind, KIND_LABELS[kind], shown, rows, total)
+
+
+def _groups(period: scoring.Period, rules: scoring.Rules) -> list[GroupRow]:
+    """Each group's counted projects and money, unweighted (groups.services): 3 queries."""
+    totals = group_totals(period=period, rules=rules)
+    return [
+        GroupRow(group.number, group.name, group.leader.name, *_totals(totals.get(group.pk, GroupTotals())))
+        for group in SpecialGroup.objects.select_related("leader").order_by("number")
+    ]
+
+
+def _totals(totals: GroupTotals) -> tuple[int, Decimal, Decimal]:
+    return totals.projects, totals.agreement_capital, totals.arrived_capital
+
+
+def _listed_projects(period: scoring.Period, rules: scoring.Rules) -> list[ProjectRow]:
+    """Counted major and large projects signed in the quarter itself (not year to date): 2 queries."""
+    quarter_start = datetime.date(period.year, period.quarter * 3 - 2, 1)
+    projects = (
+        Project.objects.filter(counted_condition(rules, period.end), signed_on__range=(quarter_start, period.end))
+        .annotate(tier=tier_case(rules))
+        .filter(tier__in=[t.value for t in LISTED_TIERS])
+        .select_related("lead_unit", "group")
+        .prefetch_related("cooperations__unit")
+    )
+    order = {tier.value: index for index, tier in enumerate(LISTED_TIERS)}
+    rows = sorted(projects, key=lambda p: (order[p.tier], -p.agreement_capital, p.signed_on, p.code))
+    return [
+        ProjectRow(
+            code=p.code,
+            name=p.name,
+            tier=scoring.Tier(p.tier).label,
+            lead_unit=p.lead_unit.name,
+            cooperating_units="、".join(c.unit.name for c in sorted(p.cooperations.all(), key=lambda c: c.pk)),
+            origin=p.get_origin_display(),
+            sector=p.get_sector_display(),
+            agreement_capital=p.agreement_capital,
+            expected_output=p.expected_output,
+            signed_on=p.signed_on,
+            group=p.group.name if p.group else "",
+        )
+        for p in rows
+    ]
+
+
+def _five_year(block) -> FiveYearBlock:
+    goal = block.goal
+    rows = [
+        GoalRow(row.figure.label, row.figure.actual, row.figure.target, row.figure.rate, row.unit, row.basis)
+        for row in block.rows
+    ]
+    return FiveYearBlock(goal.name, goal.start_year, goal.end_year, block.progress, rows)
+
+
+def _target_table(table) -> TargetTable:
+    return TargetTable(
+        title=table.title,
+        counts=[i.label for i in table.counts],
+        money=[i.label for i in table.money],
+        rows=[TargetRow(row.unit.name, row.values) for row in table.rows],
+        total=table.total_values,
+    )
+
+
+# --- The summary paragraph ---------------------------------------------------------------
+
+
+def summary(*, period: scoring.Period, totals: list[TotalRow], sections: list[KindSection], quarter_projects: int) -> list[str]:
+    """The bulletin's opening paragraphs, written from the figures (domain.md §4–§5)."""
+    tp = period.time_progress
+    by_label = {row.label: row.district for row in totals}
+    agreement, arrived = by_label[I.AGREEMENT_CAPITAL.label], by_label[I.ARRIVED_CAPITAL.label]
+    end = period.end
+    span = "全年" if period.quarter == 4 else f"1—{end.month}月"
+    first = (
+        f"{period.year}年{span}，全区招商引资签约项目协议资金（按项目来源和联合招商折算，下同）"
+        f"{display.money(agreement.actual)}亿元，{_against(agreement, tp)}；"
+        f"到位资金{display.money(arrived.actual)}亿元，{_against(arrived, tp)}。"
+        f"签约重大项目{display.count(by_label[I.MAJOR_PROJECTS.label].actual)}个、"
+        f"较大项目{display.count(by_label[I.LARGE_PROJECTS.label].actual)}个、"
+        f"重点项目{display.count(by_label[I.KEY_PROJECTS.label].actual)}个；"
+        f"其中第{period.quarter}季度签约重大、较大项目{quarter_projects}个。"
+    )
+    paragraphs = [first]
+    for section in sections:
+        ahead = [row.name for row in section.rows if row.overall_rate is not None and not row.behind(tp)]
+        behind = [row.name for row in section.rows if row.behind(tp)]
+        text = f"{section.label}中，"
+        text += f"{'、'.join(ahead)}达到序时进度" if ahead else "没有单位达到序时进度"
+        text += f"；{'、'.join(behind)}落后序时进度。" if behind else "；没有单位落后序时进度。"
+        paragraphs.append(text)
+    paragraphs.append(
+        f"序时进度为{display.rate(tp)}（第{period.quarter}季度 ÷ 4）；单位“达到”或“落后”序时进度，"
+        "按综合完成率（得分 ÷ 100，即各指标完成率的加权平均，单项计至上限）与序时进度比较。"
+    )
+    return paragraphs
+
+
+def _against(cell: Cell, tp: Decimal) -> str:
+    if cell.target is None:
+        return "未设年度目标"
+    state = "达到序时进度" if not cell.behind(tp) else "落后序时进度"
+    return f"完成年度目标{display.money(cell.target)}亿元的{display.rate(cell.rate)}，{state}"
+
+
+# --- JSON: stored in the bulletin's row ------------------------------------------------------
+
+
+def to_json(snapshot: Snapshot) -> dict:
+    return _encode(snapshot)
+
+
+def from_json(data: dict) -> Snapshot:
+    if data.get("schema") != SCHEMA:
+        raise ValueError(f"通报快照版本 {data.get('schema')} 无法读取（本程序读取版本 {SCHEMA}）。")
+    return _decode(Snapshot, data)
+
+
+def _encode(value):
+    if dataclasses.is_dataclass(value):
+        return {f.name: _encode(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, list):
+        return [_encode(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _encode(item) for key, item in value.items()}
+    return value
+
+
+def _decode(kind, data):
+    if data is None:
+        return None
+    origin = typing.get_origin(kind)
+    if origin in (typing.Union, types.UnionType):
+        (inner,) = [arg for arg in typing.get_args(kind) if arg is not type(None)]
+        return _decode(inner, data)
+    if origin is list:
+        (item,) = typing.get_args(kind)
+        return [_decode(item, value) for value in data]
+    if origin is dict:
+        _, item = typing.get_args(kind)
+        return {key: _decode(item, value) for key, value in data.items()}
+    if dataclasses.is_dataclass(kind):
+        hints = typing.get_type_hints(kind)
+        return kind(**{f.name: _decode(hints[f.name], data[f.name]) for f in dataclasses.fields(kind) if f.name in data})
+    if kind is Decimal:
+        return Decimal(data)
+    if kind is datetime.date:
+        return datetime.date.fromisoformat(data)
+    return data
+
