@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test setup browser check clean-db
+.PHONY: run test test-worker setup browser check clean-db
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -19,7 +19,9 @@ node_modules/.installed: package.json package-lock.json
 setup: $(VENV)/.installed node_modules/.installed
 
 # The end-to-end tests drive Debian's Chromium; CJK fonts make the screenshots readable.
-DEBIAN_PACKAGES := chromium fonts-noto-cjk
+# The bulletins embed WenQuanYi Zen Hei (a TrueType CJK font ReportLab can embed); the tests read
+# the PDFs back with poppler's pdftotext/pdffonts and render a page to PNG with pdftoppm.
+DEBIAN_PACKAGES := chromium fonts-noto-cjk fonts-wqy-zenhei poppler-utils
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 browser:
 	@dpkg -s $(DEBIAN_PACKAGES) >/dev/null 2>&1 || { \
@@ -33,9 +35,17 @@ run: setup
 	DEBUG=1 $(PY) manage.py bootstrap --address $(HOST) $(if $(DATABASE_URL),,--demo)
 	DEBUG=1 $(PY) manage.py runserver $(HOST)
 
-# Runs on DATABASE_URL when set (PostgreSQL in CI), else on SQLite.
+# Runs on DATABASE_URL when set (PostgreSQL in CI), else on SQLite. Tasks run in-process here;
+# the tests against a real worker are `make test-worker`.
 test: setup browser
-	$(PY) -m pytest $(PYTEST_ARGS)
+	env -u CELERY_BROKER_URL $(PY) -m pytest $(PYTEST_ARGS)
+
+# The Celery tests against a real worker process on Redis, on PostgreSQL (the worker must reach
+# the test database): run once by CI. Defaults: the local PostgreSQL and Redis's database 15.
+WORKER_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/fuling_invest_worker
+WORKER_BROKER_URL ?= redis://127.0.0.1:6379/15
+test-worker: setup browser
+	DATABASE_URL=$(WORKER_DATABASE_URL) CELERY_BROKER_URL=$(WORKER_BROKER_URL) $(PY) -m pytest -m worker $(PYTEST_ARGS)
 
 check: setup
 	$(PY) manage.py makemigrations --check --dry-run

@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -78,6 +79,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "fuling_invest.roles.context",
+                "reports.context.notifications",
             ],
         },
     },
@@ -176,17 +178,33 @@ BULLETIN_FONT = os.environ.get("BULLETIN_FONT", "/usr/share/fonts/truetype/wqy/w
 BULLETIN_FONT_INDEX = int(os.environ.get("BULLETIN_FONT_INDEX", 0))
 
 # Celery: without a broker the tasks run in-process, so the embedded default needs no Redis.
-CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or None
+CELERY_TASK_ALWAYS_EAGER = not os.environ.get("CELERY_BROKER_URL")
+# In-process, the broker is never reached; "memory://" only keeps kombu from looking for one.
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or "memory://"
 CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND") or None
-CELERY_TASK_ALWAYS_EAGER = CELERY_BROKER_URL is None
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A task whose worker died is delivered again (it is idempotent), not lost.
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 # Below Redis's visibility timeout (1 hour by default), so a late-acked task is never run twice at once.
 CELERY_TASK_TIME_LIMIT = 15 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 14 * 60
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60}
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+# The one schedule: each quarter's bulletin is drafted at 02:00 (Asia/Shanghai, CELERY_TIMEZONE)
+# on the 5th day after the quarter ends, i.e. on 5 January, April, July and October.
+CELERY_BEAT_SCHEDULE = {
+    "draft-quarterly-bulletin": {
+        "task": "reports.draft_due_bulletin",
+        "schedule": crontab(minute=0, hour=2, day_of_month=5, month_of_year="1,4,7,10"),
+    },
+}
+# Without a broker, a task requested from a page runs in a thread of the web process, so the
+# request does not wait for it (tests turn this off to run tasks where they can see them).
+TASKS_IN_THREAD = env_bool("TASKS_IN_THREAD", True)
 
 # Pages load scripts and styles only from the app itself: no inline script anywhere.
 # Style *attributes* are allowed because ECharts writes its tooltips as HTML with style="…".

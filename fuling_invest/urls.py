@@ -26,4 +26,5 @@ urlpatterns = [
     path("", include("targets.urls")),
     path("projects/", include("projects.urls")),
     path("groups/", include("groups.urls")),
+    path("reports/", include("reports.urls")),
 ]

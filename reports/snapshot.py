@@ -85,6 +85,10 @@ class TotalRow:
     departments: Cell
     district: Cell
 
+    @property
+    def cells(self) -> list[Cell]:
+        return [self.parks, self.departments, self.district]
+
 
 @dataclass(frozen=True)
 class GroupRow:

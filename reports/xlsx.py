@@ -1,4 +1,6 @@
-"""One writer that turns rows into an .xlsx file, for every export.
+"""The .xlsx writers of every export: `write_xlsx` streams rows into one sheet; `new_workbook`,
+`put` and `put_header` lay out a report cell by cell (merged headers, several sheets). Both
+write every value by the same rules.
 
 Text is always stored as text. A spreadsheet treats a cell starting with =, +, -, @ (and,
 after a tab or CR, whatever follows) as a formula when the text is typed or pasted in,
@@ -19,9 +21,10 @@ from decimal import Decimal
 
 from django.utils import timezone
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 # A line break is in the list because XML reads a CR as LF, so "\r=…" comes back as "\n=…".
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
@@ -67,6 +70,33 @@ def write_xlsx(*, title: str, columns: Sequence[Column], rows: Iterable[Sequence
     except BaseException:
         _abandon(sheet)
         raise
+    return workbook_bytes(workbook)
+
+
+def new_workbook(*, title: str, creator: str) -> Workbook:
+    """An empty normal (not write-only) workbook with its document properties. Write into its
+    sheets with `put` and `put_header`, never by assigning `cell.value`, and turn it into
+    bytes with `workbook_bytes`."""
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    workbook.properties.title = title
+    workbook.properties.creator = creator
+    return workbook
+
+
+def put(sheet: Worksheet, row: int, column: int, value: object, number_format: str | None = None) -> Cell:
+    """Write one value as `write_xlsx` does; `number_format` applies to numbers and dates."""
+    return _fill(sheet.cell(row=row, column=column), value, number_format)
+
+
+def put_header(sheet: Worksheet, row: int, column: int, text: str, *, rows: int = 1, columns: int = 1) -> Cell:
+    """A bold, centred header cell, merged over `rows` × `columns` cells when it spans more than one."""
+    if rows > 1 or columns > 1:
+        sheet.merge_cells(start_row=row, start_column=column, end_row=row + rows - 1, end_column=column + columns - 1)
+    return _style_header(put(sheet, row, column, text))
+
+
+def workbook_bytes(workbook: Workbook) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -80,21 +110,30 @@ def _abandon(sheet) -> None:
 
 
 def _header_cell(sheet, header: str) -> WriteOnlyCell:
-    cell = _cell(sheet, header, Column(header))
+    return _style_header(_fill(WriteOnlyCell(sheet), header))
+
+
+def _cell(sheet, value: object, column: Column) -> WriteOnlyCell:
+    return _fill(WriteOnlyCell(sheet), value, column.number_format)
+
+
+def _style_header(cell: Cell) -> Cell:
     cell.font, cell.alignment = HEADER_FONT, HEADER_ALIGNMENT
     return cell
 
 
-def _cell(sheet, value: object, column: Column) -> WriteOnlyCell:
+def _fill(cell: Cell, value: object, number_format: str | None = None) -> Cell:
+    """Give `cell` the value by the rules of every export (the module's docstring); a str is
+    never given the number format."""
     if isinstance(value, str):
-        return _text_cell(sheet, value)
+        return _fill_text(cell, value)
     if isinstance(value, float):
         raise TypeError("金额须为 Decimal，不得使用浮点数。")
     if isinstance(value, datetime.datetime) and timezone.is_aware(value):
         value = timezone.make_naive(value)  # Excel has no time zones: local time, as users read it
-    cell = WriteOnlyCell(sheet, value=value)
-    if column.number_format:
-        cell.number_format = column.number_format
+    cell.value = value
+    if number_format:
+        cell.number_format = number_format
     elif isinstance(value, datetime.datetime):
         cell.number_format = DATETIME_FORMAT
     elif isinstance(value, datetime.date):
@@ -104,11 +143,10 @@ def _cell(sheet, value: object, column: Column) -> WriteOnlyCell:
     return cell
 
 
-def _text_cell(sheet, text: str) -> WriteOnlyCell:
+def _fill_text(cell: Cell, text: str) -> Cell:
     guarded = is_formula_like(text)
     # Every XML reader (Excel's too) turns CR and CRLF into LF; say so rather than let it happen.
-    text = ILLEGAL_CHARACTERS.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
-    cell = WriteOnlyCell(sheet, value=text)
+    cell.value = ILLEGAL_CHARACTERS.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
     # Assigning a str never yields a number or date in openpyxl, but "=…" yields a formula.
     cell.data_type = "s"
     if guarded:

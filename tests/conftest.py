@@ -18,6 +18,13 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def tasks_in_the_test_thread(settings):
+    """Without a broker tasks run in a thread of their own (TASKS_IN_THREAD); tests run them
+    where they can see them: on commit, in the test's thread."""
+    settings.TASKS_IN_THREAD = False
+
+
 @pytest.fixture
 def media(settings, tmp_path):
     """Uploaded files (evidence, imports) go to a fresh folder, removed after the test."""

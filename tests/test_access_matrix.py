@@ -20,6 +20,8 @@ from django.utils import timezone
 
 from fuling_invest.roles import Role
 from projects.models import ImportBatch, Status
+from reports import services
+from reports.models import GenerationJob
 from targets.models import UnitKind
 from tests.factories import (
     ArrivalFactory,
@@ -60,6 +62,10 @@ def project(key):
 
 def arrival(w):
     return {"pk": w["approved"].pk, "arrival_pk": w["arrival"].pk}
+
+
+def bulletin(key):
+    return lambda w: {"pk": w[key].pk}
 
 
 def verified_arrival(w):
@@ -133,6 +139,21 @@ ROWS = [
     # --- special groups
     Row("group_list", "GET", everyone(200)),
     Row("group_detail", "GET", everyone(200), lambda w: {"pk": w["group"].pk}),
+    # --- bulletins: drafts are the reviewers' alone, published ones everyone's
+    Row("report_list", "GET", everyone(200)),
+    Row("bulletin_generate", "GET", everyone(405), note="POST only"),
+    Row("bulletin_generate", "POST", answers(403, 403, 302, 403), data=lambda w: {"year": 2021, "quarter": 3}),
+    Row("job_status", "GET", answers(403, 403, 200, 403), lambda w: {"pk": w["job"].pk}),
+    Row("notifications_read", "POST", everyone(302)),
+    Row("bulletin_detail", "GET", answers(404, 404, 200, 404), bulletin("draft_bulletin"), note="draft"),
+    Row("bulletin_detail", "GET", everyone(200), bulletin("published_bulletin"), note="published"),
+    Row("bulletin_pdf", "GET", answers(404, 404, 200, 404), bulletin("draft_bulletin"), note="draft"),
+    Row("bulletin_pdf", "GET", everyone(200), bulletin("published_bulletin"), note="published"),
+    Row("bulletin_xlsx", "GET", answers(404, 404, 200, 404), bulletin("draft_bulletin"), note="draft"),
+    Row("bulletin_xlsx", "GET", everyone(200), bulletin("published_bulletin"), note="published"),
+    Row("bulletin_publish", "GET", everyone(405), bulletin("draft_bulletin"), note="POST only, whatever the bulletin"),
+    Row("bulletin_publish", "POST", answers(404, 404, 302, 404), bulletin("draft_bulletin"), note="draft"),
+    Row("bulletin_publish", "POST", answers(403, 403, 302, 403), bulletin("published_bulletin"), note="published: refused"),
 ]
 
 
@@ -158,6 +179,10 @@ def world(db, settings, tmp_path):
     verified = ArrivalFactory(
         project=approved, arrived_on=datetime.date(2021, 5, 2), verified=True, verified_by=reviewer, verified_at=now
     )
+    draft_bulletin = services.generate_bulletin(year=2021, quarter=2).bulletin
+    published_bulletin = services.publish_bulletin(
+        bulletin=services.generate_bulletin(year=2021, quarter=1).bulletin, user=reviewer
+    )
     batch = ImportBatch.objects.create(
         uploaded_by=own, original_name="导入.xlsx", file=SimpleUploadedFile("导入.xlsx", b"not really a workbook")
     )
@@ -172,6 +197,9 @@ def world(db, settings, tmp_path):
         "arrival": arrival_with_slip,
         "verified_arrival": verified,
         "batch": batch,
+        "draft_bulletin": draft_bulletin,
+        "published_bulletin": published_bulletin,
+        "job": GenerationJob.objects.create(year=2021, quarter=2, requested_by=reviewer),
         "users": {
             "anonymous": None,
             "own": own,

@@ -1,0 +1,11 @@
+from fuling_invest.roles import access_of
+
+from .models import Notification
+
+
+def notifications(request) -> dict:
+    """`unread_notifications`: a reviewer's unread count, read only where a page shows it."""
+    user = request.user
+    if not access_of(user).reviews:
+        return {}
+    return {"unread_notifications": lambda: Notification.objects.unread_for(user).count()}

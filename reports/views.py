@@ -1,0 +1,136 @@
+"""The reports page: bulletins to read and download; reviewers generate and publish them.
+
+Who sees a bulletin: Bulletin.objects.visible_to (a draft is the reviewers' alone; anyone
+else gets 404). Generating and publishing are POST only and for reviewers (403 otherwise).
+Generation never runs in the request: it is queued (reports.services.request_bulletin).
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_GET, require_POST
+
+from fuling_invest.roles import access_of
+
+from . import services
+from .forms import GenerateForm
+from .models import Bulletin, GenerationJob, Notification
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+RECENT_JOBS = 10
+
+
+def get_bulletin_for_user(request: HttpRequest, pk: int, *, documents: bool = True) -> Bulletin:
+    """The bulletin if the user may see it, else 404 (a draft does not exist for non-reviewers)."""
+    bulletins = Bulletin.objects.visible_to(request.user).select_related("generated_by", "published_by")
+    if not documents:
+        bulletins = bulletins.without_documents()
+    return get_object_or_404(bulletins, pk=pk)
+
+
+def _require_reviewer(request: HttpRequest) -> None:
+    if not access_of(request.user).reviews:
+        raise PermissionDenied
+
+
+@require_GET
+def report_list(request: HttpRequest) -> HttpResponse:
+    reviews = access_of(request.user).reviews
+    bulletins = Bulletin.objects.visible_to(request.user).without_documents().select_related("published_by")
+    context = {"nav": "reports", "bulletins": list(bulletins), "reviews": reviews}
+    if reviews:
+        context["form"] = GenerateForm()
+        context["jobs"] = list(GenerationJob.objects.select_related("requested_by", "bulletin")[:RECENT_JOBS])
+        context["notifications"] = list(Notification.objects.unread_for(request.user)[:20])
+    return render(request, "reports/report_list.html", context)
+
+
+@require_POST
+def bulletin_generate(request: HttpRequest) -> HttpResponse:
+    _require_reviewer(request)
+    form = GenerateForm(request.POST)
+    if form.is_valid():
+        year, quarter = form.cleaned_data["year"], form.cleaned_data["quarter"]
+        try:
+            job = services.request_bulletin(year=year, quarter=quarter, user=request.user)
+        except services.BulletinError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, f"已提交生成 {year}年第{quarter}季度通报（任务 {job.pk}），完成后本页自动更新。")
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    return redirect("report_list")
+
+
+@require_GET
+def job_status(request: HttpRequest, pk: int) -> JsonResponse:
+    """One job's state, for the reports page to poll (static/js/jobs.js)."""
+    _require_reviewer(request)
+    job = get_object_or_404(GenerationJob.objects.select_related("bulletin"), pk=pk)
+    return JsonResponse(
+        {
+            "id": job.pk,
+            "state": job.state,
+            "label": job.get_state_display(),
+            "finished": job.is_finished,
+            "outcome": job.outcome,
+            "error": job.error,
+            "bulletin_url": reverse("bulletin_detail", args=[job.bulletin_id]) if job.bulletin_id else None,
+        }
+    )
+
+
+@require_GET
+def bulletin_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    bulletin = get_bulletin_for_user(request, pk)
+    context = {
+        "nav": "reports",
+        "bulletin": bulletin,
+        "snapshot": bulletin.read_snapshot(),
+        "reviews": access_of(request.user).reviews,
+    }
+    return render(request, "reports/bulletin_detail.html", context)
+
+
+@require_GET
+def bulletin_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    bulletin = get_bulletin_for_user(request, pk)
+    return _download(bytes(bulletin.pdf), "application/pdf", bulletin.filename("pdf"))
+
+
+@require_GET
+def bulletin_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+    bulletin = get_bulletin_for_user(request, pk)
+    return _download(bytes(bulletin.xlsx), XLSX, bulletin.filename("xlsx"))
+
+
+def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
+
+
+@require_POST
+def bulletin_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    bulletin = get_bulletin_for_user(request, pk, documents=False)
+    _require_reviewer(request)
+    try:
+        services.publish_bulletin(bulletin=bulletin, user=request.user)
+    except services.BulletinError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"{bulletin.title}已发布。此后内容不再改变，区领导和各单位可查看下载。")
+    return redirect("bulletin_detail", pk=bulletin.pk)
+
+
+@require_POST
+def notifications_read(request: HttpRequest) -> HttpResponse:
+    services.mark_read(user=request.user)
+    return redirect("report_list")
