@@ -21,7 +21,7 @@ setup: $(VENV)/.installed node_modules/.installed
 # The end-to-end tests drive Debian's Chromium; CJK fonts make the screenshots readable.
 # The bulletins embed WenQuanYi Zen Hei (a TrueType CJK font ReportLab can embed); the tests read
 # the PDFs back with poppler's pdftotext/pdffonts and render a page to PNG with pdftoppm.
-DEBIAN_PACKAGES := chromium fonts-noto-cjk fonts-wqy-zenhei poppler-utils
+DEBIAN_PACKAGES := chromium fonts-noto-cjk fonts-wqy-zenhei poppler-utils poppler-data
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 browser:
 	@dpkg -s $(DEBIAN_PACKAGES) >/dev/null 2>&1 || { \

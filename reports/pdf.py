@@ -58,7 +58,7 @@ from .snapshot import Cell, FiveYearBlock, GroupRow, KindSection, Snapshot, Unit
 
 logger = logging.getLogger(__name__)
 
-FALLBACK_FONT = "STSong-Light"  # Adobe's CID font: every PDF reader supplies it, so it is not embedded
+FALLBACK_FONT = "STSong-Light"  # one of Adobe's CID fonts, which readers supply: not embedded
 RED = colors.HexColor("#c8161d")
 BEHIND_FILL = colors.HexColor("#fbe4e2")
 HEADER_FILL = colors.HexColor("#e9edf2")
@@ -116,7 +116,7 @@ def bulletin_font(path: str, index: int) -> str:
     STSong-Light when that file is missing or does not load. Cached by its arguments, so a
     font is registered, and its absence warned about, once per process."""
     if Path(path).is_file():
-        name = "Bulletin-" + hashlib.sha1(f"{path}#{index}".encode()).hexdigest()[:10]
+        name = "Bulletin-" + hashlib.sha1(f"{path}#{index}".encode(), usedforsecurity=False).hexdigest()[:10]
         try:
             pdfmetrics.registerFont(TTFont(name, path, subfontIndex=index))
             return name
