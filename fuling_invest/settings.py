@@ -164,6 +164,8 @@ WHITENOISE_MANIFEST_STRICT = False
 IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", 5 * 1024 * 1024))
 IMPORT_MAX_UNPACKED_BYTES = int(os.environ.get("IMPORT_MAX_UNPACKED_BYTES", 50 * 1024 * 1024))
 IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", 20000))
+# An uploaded import not confirmed within this time is discarded and its file deleted (Celery beat).
+IMPORT_PENDING_FOR = timedelta(days=int(os.environ.get("IMPORT_PENDING_DAYS", 7)))
 # Evidence of arrived capital (a bank slip): PDF or image, kept outside the static files and
 # served only through a view that checks who asks (MEDIA_ROOT is never served directly).
 EVIDENCE_MAX_BYTES = int(os.environ.get("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024))
@@ -194,12 +196,17 @@ CELERY_TASK_SOFT_TIME_LIMIT = 14 * 60
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60}
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
-# The one schedule: each quarter's bulletin is drafted at 02:00 (Asia/Shanghai, CELERY_TIMEZONE)
-# on the 5th day after the quarter ends, i.e. on 5 January, April, July and October.
+# The one schedule (Asia/Shanghai, CELERY_TIMEZONE): each quarter's bulletin is drafted at 02:00
+# on the 5th day after the quarter ends, i.e. on 5 January, April, July and October; import
+# uploads never confirmed are discarded every night.
 CELERY_BEAT_SCHEDULE = {
     "draft-quarterly-bulletin": {
         "task": "reports.draft_due_bulletin",
         "schedule": crontab(minute=0, hour=2, day_of_month=5, month_of_year="1,4,7,10"),
+    },
+    "expire-import-batches": {
+        "task": "projects.expire_import_batches",
+        "schedule": crontab(minute=30, hour=3),
     },
 }
 # Without a broker, a task requested from a page runs in a thread of the web process, so the

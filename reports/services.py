@@ -136,9 +136,22 @@ def request_bulletin(*, year: int, quarter: int, user) -> GenerationJob:
 
 
 def enqueue_generation(job: GenerationJob) -> None:
+    transaction.on_commit(lambda: _send(job))
+
+
+def _send(job: GenerationJob) -> None:
+    """Queue the job; if the broker cannot be reached, the job says so instead of waiting forever."""
     from .tasks import generate_bulletin_task  # the tasks call this module
 
-    transaction.on_commit(lambda: enqueue(generate_bulletin_task, job.pk))
+    try:
+        enqueue(generate_bulletin_task, job.pk)
+    except Exception as error:  # kombu's connection errors, whatever the transport
+        log.exception("bulletin job %s could not be queued", job.pk)
+        GenerationJob.objects.filter(pk=job.pk, state=GenerationJob.State.QUEUED).update(
+            state=GenerationJob.State.FAILED,
+            error=f"无法连接任务队列（{error.__class__.__name__}），请稍后重试或联系系统管理员。",
+            finished_at=timezone.now(),
+        )
 
 
 def enqueue(task, *args) -> None:

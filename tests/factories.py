@@ -134,3 +134,21 @@ def client_for(user) -> Client:
     client = Client()
     client.force_login(user)
     return client
+
+
+def domain_example(*, arrived_on: datetime.date = datetime.date(2021, 10, 15)) -> dict[str, Project]:
+    """domain.md §6 on the 2021 reference units (load `fuling_2021` first): a 市外 工业 major
+    project of 25亿 signed 2021-03-15 by 涪陵新城区 alone, 3亿 of it arrived on `arrived_on`;
+    a 区外市内 非工业 large project of 12亿 signed 2021-05-10, lead 临港经济区, cooperating 区商务委."""
+    unit = Unit.objects.get_by_natural_key
+    first = ProjectFactory(lead_unit=unit("涪陵新城区"), agreement_capital=Decimal("25"), signed_on=datetime.date(2021, 3, 15))
+    ArrivalFactory(project=first, amount=Decimal("3"), arrived_on=arrived_on)
+    joint = ProjectFactory(
+        lead_unit=unit("临港经济区"),
+        cooperating=[unit("区商务委")],
+        agreement_capital=Decimal("12"),
+        origin=Origin.INSIDE_CITY,
+        sector=Sector.NON_INDUSTRIAL,
+        signed_on=datetime.date(2021, 5, 10),
+    )
+    return {"first": first, "joint": joint}

@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from fuling_invest.roles import Role
-from projects.models import Origin, Project, Sector
+from projects.models import Project
 from reports import services
 from reports.models import Bulletin, GenerationJob, Notification
 from reports.snapshot import take_snapshot
@@ -19,7 +19,7 @@ from reports.tasks import draft_due_bulletin_task, generate_bulletin_task
 from targets.assessment import assess
 from targets.models import RuleSet, Unit
 from targets.scoring import Indicator, Period
-from tests.factories import ArrivalFactory, ProjectFactory, user_with_role
+from tests.factories import domain_example, user_with_role
 
 D = Decimal
 I = Indicator
@@ -32,18 +32,7 @@ def unit(name: str) -> Unit:
 
 @pytest.fixture
 def projects(fuling_2021):
-    """domain.md §6 on the real 2021 units, and one more."""
-    first = ProjectFactory(lead_unit=unit("涪陵新城区"), agreement_capital=D("25"), signed_on=datetime.date(2021, 3, 15))
-    ArrivalFactory(project=first, amount=D("3"), arrived_on=datetime.date(2021, 10, 15))
-    joint = ProjectFactory(
-        lead_unit=unit("临港经济区"),
-        cooperating=[unit("区商务委")],
-        agreement_capital=D("12"),
-        origin=Origin.INSIDE_CITY,
-        sector=Sector.NON_INDUSTRIAL,
-        signed_on=datetime.date(2021, 5, 10),
-    )
-    return {"first": first, "joint": joint}
+    return domain_example()
 
 
 @pytest.fixture
@@ -158,6 +147,22 @@ def test_a_request_is_queued_and_runs_once_the_transaction_commits(projects, rev
     job.refresh_from_db()
     assert job.state == GenerationJob.State.DONE and job.bulletin == Bulletin.objects.get()
     assert job.started_at and job.finished_at and job.outcome == "已生成草稿，待审核员发布。"
+
+
+def test_a_job_the_broker_cannot_take_fails_with_a_message_instead_of_waiting(
+    projects, reviewer, django_capture_on_commit_callbacks, monkeypatch
+):
+    def broker_down(*args):
+        raise ConnectionRefusedError(111, "Connection refused")
+
+    monkeypatch.setattr(generate_bulletin_task, "delay", broker_down)  # Redis is outside the project
+    with django_capture_on_commit_callbacks(execute=True):
+        job = services.request_bulletin(year=2021, quarter=2, user=reviewer)
+
+    job.refresh_from_db()
+    assert job.state == GenerationJob.State.FAILED and job.finished_at is not None
+    assert job.error == "无法连接任务队列（ConnectionRefusedError），请稍后重试或联系系统管理员。"
+    assert not Bulletin.objects.exists()
 
 
 def test_a_second_request_for_a_period_being_generated_returns_the_same_job(projects, reviewer):

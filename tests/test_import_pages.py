@@ -2,6 +2,7 @@
 
 import datetime
 import io
+import os
 from decimal import Decimal
 
 import openpyxl
@@ -9,6 +10,7 @@ import pytest
 from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from fuling_invest.roles import Role
 from projects.models import Arrival, ImportBatch, Project, Status
@@ -377,3 +379,38 @@ def test_every_role_downloads_the_blank_template(client, units, role):
     workbook = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     assert workbook.sheetnames[:2] == ["项目", "到位资金"]
     assert [cell.value for cell in workbook["项目"][1]][:4] == ["项目编号", "项目名称", "投资方", "牵头单位"]
+
+
+# --- Expiry (Celery beat) ---------------------------------------------------------------------
+
+
+def test_a_batch_left_unconfirmed_past_its_time_is_discarded_and_its_file_deleted(
+    client, staff, tmp_path, units, settings, django_capture_on_commit_callbacks
+):
+    from projects.tasks import expire_import_batches_task
+
+    stale, _ = upload_and_preview(client_for(client, staff), tmp_path, [project_row()], [])
+    fresh, _ = upload_and_preview(client, tmp_path, [project_row()], [])
+    applied, _ = upload_and_preview(client, tmp_path, [project_row(**{"项目编号": None})], [])
+    client.post(reverse("import_confirm", kwargs={"pk": applied.pk}))
+    old = timezone.now() - settings.IMPORT_PENDING_FOR - datetime.timedelta(minutes=1)
+    ImportBatch.objects.filter(pk__in=[stale.pk, applied.pk]).update(uploaded_at=old)
+    paths = {batch.pk: batch.file.path for batch in (stale, fresh, applied)}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert expire_import_batches_task.apply().get() == 1
+
+    states = dict(ImportBatch.objects.values_list("pk", "state"))
+    assert states == {stale.pk: "discarded", fresh.pk: "pending", applied.pk: "applied"}
+    assert not os.path.exists(paths[stale.pk])
+    assert os.path.exists(paths[fresh.pk]) and os.path.exists(paths[applied.pk])
+    response = client.post(reverse("import_confirm", kwargs={"pk": stale.pk}))
+    assert any("已放弃，不能重复导入" in m for m in messages_of(response))
+
+
+def test_the_expiry_runs_every_night():
+    from celery.schedules import crontab
+    from django.conf import settings
+
+    entry = settings.CELERY_BEAT_SCHEDULE["expire-import-batches"]
+    assert entry == {"task": "projects.expire_import_batches", "schedule": crontab(minute=30, hour=3)}

@@ -6,11 +6,11 @@ from decimal import Decimal
 
 import pytest
 
-from projects.models import Origin, Sector, Status
+from projects.models import Status
 from reports.snapshot import from_json, take_snapshot, to_json
 from targets.models import Unit
 from targets.scoring import Indicator, Period
-from tests.factories import ArrivalFactory, ProjectFactory
+from tests.factories import ArrivalFactory, ProjectFactory, domain_example
 
 D = Decimal
 I = Indicator
@@ -24,16 +24,8 @@ def unit(name):
 
 @pytest.fixture
 def projects(fuling_2021):
-    first = ProjectFactory(lead_unit=unit("涪陵新城区"), agreement_capital=D("25"), signed_on=datetime.date(2021, 3, 15))
-    ArrivalFactory(project=first, amount=D("3"), arrived_on=datetime.date(2021, 4, 15))
-    ProjectFactory(
-        lead_unit=unit("临港经济区"),
-        cooperating=[unit("区商务委")],
-        agreement_capital=D("12"),
-        origin=Origin.INSIDE_CITY,
-        sector=Sector.NON_INDUSTRIAL,
-        signed_on=datetime.date(2021, 5, 10),
-    )
+    """domain.md §6 (its arrival in Q2), and a submitted project that counts nowhere."""
+    domain_example(arrived_on=datetime.date(2021, 4, 15))
     ProjectFactory(lead_unit=unit("白涛园区"), agreement_capital=D("50"), status=Status.SUBMITTED)
 
 

@@ -6,6 +6,7 @@ against the database as it is at that moment (issue 3: nothing written until con
 
 from __future__ import annotations
 
+import datetime
 import uuid
 from dataclasses import dataclass, field
 
@@ -106,6 +107,22 @@ def confirm_batch(*, batch: ImportBatch, user, approve: bool) -> ImportResult:
         locked.applied_at = timezone.now()
         locked.save(update_fields=["state", "summary", "applied_at"])
     return result
+
+
+def expire_batches(*, now, pending_for: datetime.timedelta) -> int:
+    """Discard the batches left pending longer than `pending_for` and delete their files; returns
+    how many. An uploader who comes back finds the batch 已放弃 and is asked to upload again.
+    Imported batches keep their file: it is the record of what was imported."""
+    stale = list(ImportBatch.objects.filter(state=ImportBatch.State.PENDING, uploaded_at__lt=now - pending_for))
+    for batch in stale:
+        with transaction.atomic():
+            updated = ImportBatch.objects.filter(pk=batch.pk, state=ImportBatch.State.PENDING).update(
+                state=ImportBatch.State.DISCARDED, summary="超过保留期限未确认导入，已自动放弃。"
+            )
+            if updated:
+                name = batch.file.name
+                transaction.on_commit(lambda name=name: batch.file.storage.delete(name))
+    return len(stale)
 
 
 def _describe(plan: ImportPlan, result: ImportResult) -> list[PreviewRow]:
