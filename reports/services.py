@@ -26,7 +26,7 @@ from targets.models import RuleSet
 
 from .models import Bulletin, GenerationJob, Notification
 from .pdf import render_pdf
-from .snapshot import take_snapshot, to_json
+from .snapshot import quarter_start, take_snapshot, to_json
 from .workbook import bulletin_workbook
 
 log = logging.getLogger(__name__)
@@ -114,7 +114,7 @@ def check_period(*, year: int, quarter: int, today: datetime.date | None = None)
         raise BulletinError("季度须为1–4。")
     if not RuleSet.objects.filter(year=year).exists():
         raise BulletinError(f"{year}年尚未设置考核规则，无法生成通报。")
-    if datetime.date(year, quarter * 3 - 2, 1) > today:
+    if quarter_start(year, quarter) > today:
         raise BulletinError(f"{year}年第{quarter}季度尚未开始，无法生成通报。")
     published = Bulletin.objects.without_documents().filter(year=year, quarter=quarter, state=Bulletin.State.PUBLISHED)
     if published.exists():

@@ -181,7 +181,7 @@ class Snapshot:
 
     @property
     def quarter_start(self) -> datetime.date:
-        return datetime.date(self.year, self.quarter * 3 - 2, 1)
+        return quarter_start(self.year, self.quarter)
 
     @property
     def groups_total(self) -> GroupRow:
@@ -194,6 +194,11 @@ class Snapshot:
             sum((r.agreement_capital for r in rows), ZERO),
             sum((r.arrived_capital for r in rows), ZERO),
         )
+
+
+def quarter_start(year: int, quarter: int) -> datetime.date:
+    """The first day of the quarter itself (the period is year to date)."""
+    return datetime.date(year, quarter * 3 - 2, 1)
 
 
 def bulletin_title(year: int, quarter: int) -> str:
@@ -274,9 +279,9 @@ def _totals(totals: GroupTotals) -> tuple[int, Decimal, Decimal]:
 
 def _listed_projects(period: scoring.Period, rules: scoring.Rules) -> list[ProjectRow]:
     """Counted major and large projects signed in the quarter itself (not year to date): 2 queries."""
-    quarter_start = datetime.date(period.year, period.quarter * 3 - 2, 1)
+    first_day = quarter_start(period.year, period.quarter)
     projects = (
-        Project.objects.filter(counted_condition(rules, period.end), signed_on__range=(quarter_start, period.end))
+        Project.objects.filter(counted_condition(rules, period.end), signed_on__range=(first_day, period.end))
         .annotate(tier=tier_case(rules))
         .filter(tier__in=[t.value for t in LISTED_TIERS])
         .select_related("lead_unit", "group")

@@ -103,7 +103,7 @@ def _section(sheet: Worksheet, section: KindSection, snapshot: Snapshot) -> None
     _title(sheet, f"{section.label}目标任务完成情况及排名", f"{_as_of(snapshot)} {LEGEND}")
     figures = ["完成", "目标", "完成率", *(["得分"] if annual else [])]
     groups = [(_indicator_heading(indicator), figures) for indicator in section.indicators]
-    _two_row_header(sheet, 3, ["排名", "责任单位"], groups, ["序时进度", *(["得分"] if annual else [])])
+    _two_row_header(sheet, 3, ["排名", "责任单位"], groups, ["综合完成率", "序时进度", *(["得分"] if annual else [])])
     for row, unit in enumerate(section.rows, start=5):
         cells = _write_row(sheet, row, _unit_values(section, unit, tp, annual))
         if unit.behind(tp):
@@ -112,7 +112,7 @@ def _section(sheet: Worksheet, section: KindSection, snapshot: Snapshot) -> None
     total = [Value(None), Value("合计", font=BOLD), *_indicator_values(section, section.total, tp, annual)]
     _write_row(sheet, 5 + len(section.rows), total)
     sheet.freeze_panes = "C5"
-    _widths(sheet, [6, 16, *[10] * (len(groups) * len(figures) + 2)])
+    _widths(sheet, [6, 16, *[10] * (len(groups) * len(figures) + 3)])
 
 
 def _groups(sheet: Worksheet, snapshot: Snapshot) -> None:
@@ -263,6 +263,7 @@ def _write_row(sheet: Worksheet, row: int, values: Sequence[Value]) -> list:
 
 def _unit_values(section: KindSection, unit: UnitRow, tp: Decimal, annual: bool) -> list[Value]:
     values = [_number(unit.rank, None), Value(unit.name), *_indicator_values(section, unit.cells, tp, annual)]
+    values.append(_number(unit.overall_rate, RATE_FORMAT))
     values.append(Value(DASH if unit.score is None else "落后" if unit.behind(tp) else "达到"))
     return values + ([_number(unit.score, MONEY_FORMAT)] if annual else [])
 

@@ -164,14 +164,15 @@ def test_a_quarterly_unit_sheet_heads_each_indicator_over_actual_target_rate(qua
     sheet = quarterly_book["区级部门"]
     assert quarterly.sections[1].indicators == ["major_projects", "large_projects", "key_projects", "agreement_capital"]
 
-    assert merged(sheet) == {"A3:A4", "B3:B4", "C3:E3", "F3:H3", "I3:K3", "L3:N3", "O3:O4"}
-    assert [sheet.cell(3, c).value for c in (1, 2, 3, 6, 9, 12, 15)] == [
+    assert merged(sheet) == {"A3:A4", "B3:B4", "C3:E3", "F3:H3", "I3:K3", "L3:N3", "O3:O4", "P3:P4"}
+    assert [sheet.cell(3, c).value for c in (1, 2, 3, 6, 9, 12, 15, 16)] == [
         "排名",
         "责任单位",
         "重大项目（个）",
         "较大项目（个）",
         "重点项目（个）",
         "协议资金（亿元）",
+        "综合完成率",
         "序时进度",
     ]
     assert [sheet.cell(4, c).value for c in range(3, 15)] == ["完成", "目标", "完成率"] * 4
@@ -181,9 +182,9 @@ def test_a_quarterly_unit_sheet_heads_each_indicator_over_actual_target_rate(qua
 def test_the_annual_unit_sheet_adds_each_indicators_points_and_the_units_score(annual_book):
     sheet = annual_book["区级部门"]
 
-    assert merged(sheet) == {"A3:A4", "B3:B4", "C3:F3", "G3:J3", "K3:N3", "O3:R3", "S3:S4", "T3:T4"}
+    assert merged(sheet) == {"A3:A4", "B3:B4", "C3:F3", "G3:J3", "K3:N3", "O3:R3", "S3:S4", "T3:T4", "U3:U4"}
     assert [sheet.cell(4, c).value for c in range(3, 19)] == ["完成", "目标", "完成率", "得分"] * 4
-    assert (sheet["S3"].value, sheet["T3"].value) == ("序时进度", "得分")
+    assert (sheet["S3"].value, sheet["T3"].value, sheet["U3"].value) == ("综合完成率", "序时进度", "得分")
 
 
 @pytest.mark.parametrize("book, snapshot", [("quarterly_book", "quarterly"), ("annual_book", "annual")])
@@ -202,6 +203,8 @@ def test_unit_rows_follow_the_ranking_with_the_snapshots_figures(request, book, 
                 ):
                     written = sheet.cell(row, columns[(head, lower)])
                     assert written.value == "–" if expected is None else same_figure(written, expected), written.coordinate
+            overall = sheet.cell(row, columns[("综合完成率", None)])
+            assert overall.value == "–" if unit.score is None else same_figure(overall, unit.overall_rate)
             if snapshot.annual:
                 assert same_figure(sheet.cell(row, columns[("得分", None)]), unit.score)
 

@@ -13,6 +13,7 @@ from fuling_invest.roles import Role
 from projects.models import Project
 from reports import services
 from reports.models import Bulletin, GenerationJob, Notification
+from targets import display
 from targets.models import Unit
 from tests.factories import ArrivalFactory, ProjectFactory, client_for, user_with_role
 
@@ -169,6 +170,7 @@ def test_the_web_view_shows_the_snapshots_figures(world):
     park = next(row for row in snapshot.sections[0].rows if row.name == "涪陵新城区")
     assert f'<td class="num">{park.rank}</td>\n          <td class="unit-name">涪陵新城区</td>' in page
     assert "25.00" in page and "160.00" in page and "15.63%" in page  # 25 of 160
+    assert f'{display.rate(park.overall_rate)}</td>' in page and "综合完成率" in page
     assert "草稿" in page and "发布" in page
 
 

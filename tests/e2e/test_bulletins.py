@@ -92,3 +92,13 @@ def test_a_failed_job_shows_its_error_on_the_page(open_page, fuling):
     row = page.locator(f'tr[data-job="{job.pk}"]')
     expect(row.locator("[data-job-state]")).to_have_text("失败", timeout=20_000)
     expect(row).to_contain_text("2021年尚未设置考核规则")
+
+
+def test_the_reports_pages_fit_a_phone(open_page, fuling):
+    bulletin = services.generate_bulletin(year=2021, quarter=4).bulletin
+    phone = open_page(width=375, height=800)
+    log_in(phone, "shenhe", PASSWORD)
+    for url in ["/reports/", f"/reports/{bulletin.pk}/"]:
+        phone.goto(url)
+        # Wide tables scroll inside their own box; the page itself never scrolls sideways.
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 375, url
