@@ -127,12 +127,32 @@ def request_bulletin(*, year: int, quarter: int, user) -> GenerationJob:
     A job for the same period that is still queued or running is returned instead of a second.
     """
     check_period(year=year, quarter=quarter)
+    expire_stale_jobs()
     pending = GenerationJob.objects.filter(year=year, quarter=quarter).exclude(state__in=GenerationJob.FINISHED)
     job = pending.first()
     if job is None:
         job = GenerationJob.objects.create(year=year, quarter=quarter, requested_by=user)
         enqueue_generation(job)
     return job
+
+
+def stale_before() -> datetime.datetime:
+    """A job still unfinished this long after it was asked for will not finish: past the task's
+    time limit, its message was lost (a broker restarted empty, a worker never ran)."""
+    return timezone.now() - datetime.timedelta(seconds=celery_app.conf.task_time_limit or 15 * 60) * 2
+
+
+def expire_stale_jobs() -> int:
+    """Mark the jobs that will never finish as failed, so their period can be asked for again."""
+    return (
+        GenerationJob.objects.exclude(state__in=GenerationJob.FINISHED)
+        .filter(requested_at__lt=stale_before())
+        .update(
+            state=GenerationJob.State.FAILED,
+            error="任务长时间未完成（后台任务进程或任务队列可能中断），已作废，可重新生成。",
+            finished_at=timezone.now(),
+        )
+    )
 
 
 def enqueue_generation(job: GenerationJob) -> None:

@@ -45,7 +45,11 @@ def report_list(request: HttpRequest) -> HttpResponse:
     context = {"nav": "reports", "bulletins": list(bulletins), "reviews": reviews}
     if reviews:
         context["form"] = GenerateForm()
-        context["jobs"] = list(GenerationJob.objects.select_related("requested_by", "bulletin")[:RECENT_JOBS])
+        jobs = list(GenerationJob.objects.select_related("requested_by", "bulletin")[:RECENT_JOBS])
+        stale_before = services.stale_before()
+        for job in jobs:
+            job.stale = not job.is_finished and job.requested_at < stale_before
+        context["jobs"] = jobs
         context["notifications"] = list(Notification.objects.unread_for(request.user)[:20])
     return render(request, "reports/report_list.html", context)
 

@@ -190,6 +190,19 @@ def test_a_quarter_that_has_not_begun_is_refused(projects):
     services.check_period(year=2021, quarter=3, today=datetime.date(2021, 7, 1))
 
 
+def test_a_job_that_never_finished_is_given_up_so_the_period_can_be_asked_for_again(projects, reviewer):
+    lost = services.request_bulletin(year=2021, quarter=2, user=reviewer)  # its message never reached a worker
+    GenerationJob.objects.filter(pk=lost.pk).update(requested_at=timezone.now() - datetime.timedelta(hours=1))
+
+    again = services.request_bulletin(year=2021, quarter=2, user=reviewer)
+
+    lost.refresh_from_db()
+    assert again != lost and again.state == GenerationJob.State.QUEUED
+    assert lost.state == GenerationJob.State.FAILED and "长时间未完成" in lost.error
+    assert generate_bulletin_task.apply(args=[lost.pk]).get() == GenerationJob.State.FAILED  # a late delivery does nothing
+    assert not Bulletin.objects.exists()
+
+
 def test_a_request_for_a_published_period_is_refused(projects, reviewer):
     services.publish_bulletin(bulletin=services.generate_bulletin(year=2021, quarter=2).bulletin, user=reviewer)
     with pytest.raises(services.BulletinError, match="已发布"):

@@ -137,6 +137,13 @@ def test_a_job_still_running_is_marked_for_the_page_to_watch(world):
     assert "排队中" in page and "js/jobs.js" in page
 
 
+def test_a_job_that_never_finished_is_shown_as_interrupted_and_not_watched(world):
+    job = GenerationJob.objects.create(year=2021, quarter=2, requested_by=world["reviewer"])
+    GenerationJob.objects.filter(pk=job.pk).update(requested_at=job.requested_at - datetime.timedelta(hours=1))
+    page = text_of(client_for(world["reviewer"]).get(reverse("report_list")))
+    assert "长时间未完成，后台任务可能已中断" in page and "data-pending" not in page
+
+
 def test_the_job_status_answers_its_state_as_json(world):
     job = GenerationJob.objects.create(year=2021, quarter=2, requested_by=world["reviewer"])
     client = client_for(world["reviewer"])
