@@ -35,6 +35,7 @@ from django.test.utils import CaptureQueriesContext, setup_test_environment  # n
 
 from bench.ranking import counts, ms, timed  # noqa: E402
 from fuling_invest.roles import Role  # noqa: E402
+from reports.services import generate_bulletin  # noqa: E402
 from targets.models import Unit  # noqa: E402
 
 PAGES = [
@@ -48,6 +49,9 @@ PAGES = [
     ("targets 2021", "/targets/2021/"),
     ("unit page, a park, 2021 Q4", "/units/{park}/?year=2021&quarter=4"),
     ("export, one unit, 2021 Q1", "/projects/export.xlsx?unit={park}&signed_from=2021-01-01&signed_to=2021-03-31"),
+    ("reports page", "/reports/"),
+    ("bulletin 2021 Q4, web view", "/reports/{bulletin}/"),
+    ("bulletin 2021 Q4, PDF", "/reports/{bulletin}/pdf/"),
 ]
 
 
@@ -68,10 +72,14 @@ def main(argv=None) -> None:
     client = reviewer_client()
     park = Unit.objects.get(name="涪陵新城区").pk
     print(f"database: {connection.vendor} {connection.settings_dict['NAME']}; {counts()}")
+    # What the worker does for the year-end assessment: the snapshot, the PDF, the Excel, stored.
+    times, generated = timed(lambda: generate_bulletin(year=2021, quarter=4), args.runs)
+    print(f"{'generate bulletin 2021 Q4':32} median {ms(statistics.median(times)):>9}  min {ms(min(times)):>9}  (worker)")
+    bulletin = generated.bulletin.pk
     for name, url in PAGES:
         if args.only and args.only not in name:
             continue
-        url = url.format(park=park)
+        url = url.format(park=park, bulletin=bulletin)
 
         def get():
             response = client.get(url)

@@ -18,6 +18,7 @@ import datetime
 import functools
 import hashlib
 import io
+import itertools
 import logging
 import math
 from collections.abc import Sequence
@@ -126,6 +127,19 @@ def bulletin_font(path: str, index: int) -> str:
         logger.warning("通报字体 %s 不存在，改用 %s（不嵌入 PDF）。", path, FALLBACK_FONT)
     pdfmetrics.registerFont(UnicodeCIDFont(FALLBACK_FONT))
     return FALLBACK_FONT
+
+
+AXIS_TICKS = 8  # at most this many steps along the rate axis, whatever the highest rate
+
+
+def chart_axis(top_rate: float) -> tuple[float, float]:
+    """The rate axis' end and step: at least 100%, a round step (20%, 50%, 100%, 200%, 500%…)
+    giving at most AXIS_TICKS steps. A unit at 70 times its target once made 15,000 tick
+    labels and a 4-second chart."""
+    top = max(100, math.ceil(top_rate * 100 - 1e-9))  # in whole percents
+    steps = (factor * 10**power for power in itertools.count(1) for factor in (2, 5, 10))  # 20, 50, 100, 200…
+    step = next(step for step in steps if math.ceil(top / step) <= AXIS_TICKS)
+    return math.ceil(top / step) * step / 100, step / 100
 
 
 def chinese_date(day: datetime.date) -> str:
@@ -332,9 +346,7 @@ class _Writer:
             if not rated:
                 story.append(_para("没有下达协议资金目标的单位。", self.styles.note))
                 continue
-            axis_max = max(1.0, float(rated[0][1].rate))
-            step = 0.2 if axis_max <= 1.6 else 0.5
-            axis_max = math.ceil(axis_max / step) * step
+            axis_max, step = chart_axis(float(rated[0][1].rate))
             # Charts of one kind share the scale.
             story += [self.rate_chart(rated[i : i + CHART_BARS], axis_max, step) for i in range(0, len(rated), CHART_BARS)]
         note = (

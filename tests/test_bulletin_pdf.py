@@ -16,11 +16,13 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from django.conf import settings as django_settings
 from reportlab.graphics.charts.barcharts import HorizontalBarChart
 
 from reports import pdf as bulletin_pdf
-from reports.pdf import RED, render_pdf
+from reports.pdf import AXIS_TICKS, RED, chart_axis, render_pdf
 from reports.snapshot import Cell, Snapshot, from_json
 from targets import display
 from targets.scoring import Indicator
@@ -471,3 +473,19 @@ def test_page_one_of_the_quarterly_bulletin_is_the_readme_screenshot(q2):
     assert png.startswith(b"\x89PNG\r\n\x1a\n")
     width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
     assert (width, height) == (662, 936)  # A4 portrait at 80 dpi
+
+
+@pytest.mark.parametrize(
+    "top_rate, axis",
+    [(0.3, (1.0, 0.2)), (1.2, (1.2, 0.2)), (1.7, (2.0, 0.5)), (9, (10.0, 2.0)), (70, (70.0, 10.0))],
+)
+def test_the_rate_axis_ends_at_a_round_value_in_round_steps(top_rate, axis):
+    assert chart_axis(top_rate) == axis
+
+
+@given(st.floats(min_value=0, max_value=10_000, allow_nan=False))
+def test_the_rate_axis_covers_the_highest_rate_in_a_bounded_number_of_steps(top_rate):
+    # A unit 70 times over its target once gave 15,000 tick labels and a 4-second chart.
+    axis_max, step = chart_axis(top_rate)
+    assert axis_max >= max(1.0, top_rate) - 1e-9
+    assert round(axis_max / step) <= AXIS_TICKS
