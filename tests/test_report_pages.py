@@ -282,7 +282,7 @@ def test_a_reviewer_sees_unread_notifications_in_the_menu_and_can_mark_them_read
     assert not Notification.objects.unread_for(world["reviewer"]).exists()
 
 
-def test_leaders_have_no_notification_badge_and_no_query_for_one(world):
+def test_leaders_have_no_notification_badge_nor_the_reviewers_reminders(world):
     services.draft_due_bulletin(today=datetime.date(2021, 7, 5))
     page = text_of(client_for(world["leader"]).get(reverse("report_list")))
     assert "badge unread" not in page and "提醒" not in page
