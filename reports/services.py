@@ -36,6 +36,10 @@ class BulletinError(Exception):
     """A request that cannot be carried out, with the reason in Chinese."""
 
 
+class AlreadyPublished(BulletinError):
+    """The period's bulletin is published: it is never generated again."""
+
+
 @dataclass(frozen=True)
 class Generated:
     bulletin: Bulletin
@@ -118,7 +122,7 @@ def check_period(*, year: int, quarter: int, today: datetime.date | None = None)
         raise BulletinError(f"{year}年第{quarter}季度尚未开始，无法生成通报。")
     published = Bulletin.objects.without_documents().filter(year=year, quarter=quarter, state=Bulletin.State.PUBLISHED)
     if published.exists():
-        raise BulletinError(f"{year}年第{quarter}季度的通报已发布，内容不再改变，不能重新生成。")
+        raise AlreadyPublished(f"{year}年第{quarter}季度的通报已发布，内容不再改变，不能重新生成。")
 
 
 def request_bulletin(*, year: int, quarter: int, user) -> GenerationJob:

@@ -21,7 +21,14 @@ from groups.models import SpecialGroup
 from groups.services import GroupTotals, group_totals
 from projects.models import Project, counted_condition, tier_case
 from targets import assessment, display, scoring
-from targets.dashboard import KIND_LABELS, district_totals, five_year_progress, rules_summary
+from targets.dashboard import (
+    KIND_LABELS,
+    assessed_indicators,
+    district_totals,
+    five_year_progress,
+    rules_summary,
+    units_total,
+)
 from targets.models import UnitKind
 from targets.target_table import target_tables
 
@@ -185,14 +192,13 @@ class Snapshot:
 
     @property
     def groups_total(self) -> GroupRow:
-        rows = self.groups
         return GroupRow(
             0,
             "合计",
             "",
-            sum(r.projects for r in rows),
-            sum((r.agreement_capital for r in rows), ZERO),
-            sum((r.arrived_capital for r in rows), ZERO),
+            sum(r.projects for r in self.groups),
+            sum((r.agreement_capital for r in self.groups), ZERO),
+            sum((r.arrived_capital for r in self.groups), ZERO),
         )
 
 
@@ -216,7 +222,7 @@ def take_snapshot(*, period: scoring.Period, issued_on: datetime.date) -> Snapsh
     rules = assessment.rules_for(period.year)
     results = assessment.assess(period)
     tp = period.time_progress
-    sections = [_section(results, kind) for kind in (UnitKind.PARK, UnitKind.DEPARTMENT)]
+    sections = [_section(results, kind, tp) for kind in (UnitKind.PARK, UnitKind.DEPARTMENT)]
     totals = [
         TotalRow(row.indicator.label, row.indicator.is_count, *(_cell_of_figure(f) for f in row.figures))
         for row in district_totals(results, tp)
@@ -251,16 +257,11 @@ def _cell_of_figure(figure) -> Cell:
     return Cell(figure.actual, figure.target, figure.rate)
 
 
-def _section(results: list[scoring.UnitResult], kind: str) -> KindSection:
+def _section(results: list[scoring.UnitResult], kind: str, time_progress: Decimal) -> KindSection:
     same_kind = [r for r in results if r.unit.kind == kind]
-    shown = [i.value for i in I if any(r.indicators[i].target is not None for r in same_kind)]
+    shown = [i.value for i in assessed_indicators(same_kind)]
     rows = [UnitRow(r.unit.name, r.rank, r.score, {i.value: _cell(r.indicators[i]) for i in I}) for r in same_kind]
-    total = {}
-    for indicator in I:
-        actual = sum((r.indicators[indicator].actual for r in same_kind), ZERO)
-        targets = [r.indicators[indicator].target for r in same_kind if r.indicators[indicator].target is not None]
-        target = sum(targets, ZERO) if targets else None
-        total[indicator.value] = Cell(actual, target, actual / target if target else None)
+    total = {i.value: _cell_of_figure(units_total(i, same_kind, time_progress)) for i in I}
     return KindSection(kind, KIND_LABELS[kind], shown, rows, total)
 
 

@@ -211,24 +211,31 @@ def gather_dashboard(*, period: scoring.Period, access) -> Dashboard:
     )
 
 
+def units_total(indicator: scoring.Indicator, units: list[scoring.UnitResult], time_progress: Decimal) -> Figure:
+    """The units' credited actuals summed, against the sum of the targets that are set (附件2's 合计)."""
+    actual = sum((r.indicators[indicator].actual for r in units), ZERO)
+    targets = [r.indicators[indicator].target for r in units if r.indicators[indicator].target is not None]
+    target = sum(targets, ZERO) if targets else None
+    return Figure.of(indicator.label, actual, target, time_progress, indicator.is_count)
+
+
+def assessed_indicators(units: list[scoring.UnitResult]) -> list[scoring.Indicator]:
+    """The indicators at least one of the units has a target for, in order."""
+    return [i for i in I if any(r.indicators[i].target is not None for r in units)]
+
+
 def district_totals(results: list[scoring.UnitResult], time_progress: Decimal) -> list[TotalRow]:
     """Per indicator: credited actuals summed over all units of a kind, against the sum of the targets set."""
-
-    def total(indicator, units) -> Figure:
-        actual = sum((r.indicators[indicator].actual for r in units), ZERO)
-        targets = [r.indicators[indicator].target for r in units if r.indicators[indicator].target is not None]
-        target = sum(targets, ZERO) if targets else None
-        return Figure.of(indicator.label, actual, target, time_progress, indicator.is_count)
-
     parks = [r for r in results if r.unit.kind == UnitKind.PARK]
     departments = [r for r in results if r.unit.kind == UnitKind.DEPARTMENT]
-    return [TotalRow(i, total(i, parks), total(i, departments), total(i, results)) for i in I]
+    tp = time_progress
+    return [TotalRow(i, units_total(i, parks, tp), units_total(i, departments, tp), units_total(i, results, tp)) for i in I]
 
 
 def ranking(results: list[scoring.UnitResult], kind: str, time_progress: Decimal, access) -> Ranking:
     """One kind's ranking as assess() ordered it; indicators no unit of the kind is assessed on are left out."""
     same_kind = [r for r in results if r.unit.kind == kind]
-    shown = [i for i in I if any(r.indicators[i].target is not None for r in same_kind)]
+    shown = assessed_indicators(same_kind)
     rows = [
         RankingRow(r, [indicator_figure(r.indicators[i], time_progress) for i in shown], sees_unit(access, r.unit.id))
         for r in same_kind

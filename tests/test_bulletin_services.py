@@ -234,7 +234,7 @@ def test_a_job_that_no_longer_exists_is_ignored(db):
     assert generate_bulletin_task.apply(args=[12345]).get() is None
 
 
-def test_without_a_broker_a_requested_task_runs_in_a_thread_of_its_own(projects, settings, transactional_db):
+def test_without_a_broker_a_requested_task_runs_in_a_thread_of_its_own(settings):
     settings.TASKS_IN_THREAD = True
     started = threading.Event()
     ran_in = []

@@ -21,9 +21,10 @@ class Command(BaseCommand):
     def handle(self, *args, year, quarter, pdf, xlsx, **options):
         try:
             services.check_period(year=year, quarter=quarter)
+        except services.AlreadyPublished:
+            pass  # the published documents are written as they are
         except services.BulletinError as error:
-            if "已发布" not in str(error):
-                raise CommandError(str(error)) from None
+            raise CommandError(str(error)) from None
         try:
             generated = services.generate_bulletin(year=year, quarter=quarter)
         except NoRuleSet as error:
