@@ -47,7 +47,7 @@ class ProjectFilter(django_filters.FilterSet):
     year choices and the thresholds of the tier filter (see `with_tier`)."""
 
     keyword = django_filters.CharFilter(
-        label="关键词", method="filter_keyword", widget=forms.TextInput(attrs={"type": "search", "placeholder": "项目名称或投资方"})
+        label="关键词", method="filter_keyword", widget=forms.TextInput(attrs={"type": "search", "placeholder": "项目编号、名称或投资方"})
     )
     year = django_filters.ChoiceFilter(label="签约年度", field_name="signed_on__year", empty_label="全部")
     unit = django_filters.ModelChoiceFilter(
@@ -107,7 +107,9 @@ class ProjectFilter(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        return queryset.filter(Q(name__icontains=value) | Q(investor__icontains=value))
+        # One condition on the row's own columns: no join, no query of its own; icontains ignores
+        # the case of Latin letters (codes, investors' names) on SQLite and PostgreSQL alike.
+        return queryset.filter(Q(code__icontains=value) | Q(name__icontains=value) | Q(investor__icontains=value))
 
     def filter_unit(self, queryset, name, unit):
         cooperating = Cooperation.objects.filter(unit=unit).values("project_id")

@@ -160,6 +160,43 @@ def test_the_keyword_ignores_case_and_surrounding_spaces(client, reviewer, units
     assert codes(get(client, reviewer, keyword="  acme  ")) == ["ACME"]
 
 
+@pytest.mark.parametrize(
+    "keyword",
+    ["FL2021-0042", "fl2021-0042", "2021-00421", "星河", "STARRIVER", "starriver holdings", "机器人"],
+    ids=["code", "code-lowercase", "code-middle", "investor", "investor-uppercase", "investor-lowercase", "name"],
+)
+def test_the_keyword_matches_the_code_the_investor_or_the_name(client, reviewer, units, rules, keyword):
+    ProjectFactory(code="FL2021-00421", name="机器人产业园", investor="StarRiver Holdings 星河集团", lead_unit=units["a"])
+    ProjectFactory(code="FL2021-00007", name="商贸综合体", investor="本地商贸公司", lead_unit=units["a"])
+
+    assert codes(get(client, reviewer, keyword=keyword)) == ["FL2021-00421"]
+
+
+@pytest.mark.parametrize("keyword", ["FL2021-0099", "隐秘投资", "OTHER-UNIT"])
+def test_staff_never_find_another_unit_s_project_by_its_code_or_investor(client, units, rules, staff_a, keyword):
+    ProjectFactory(code="FL2021-00991", name="别家项目", investor="隐秘投资 Other-Unit Ltd", lead_unit=units["b"])
+    ProjectFactory(code="FL2021-00992", name="配合项目", investor="隐秘投资 Other-Unit Ltd", lead_unit=units["c"], cooperating=[units["a"]])
+
+    assert codes(get(client, staff_a, keyword=keyword)) == ["FL2021-00992"]
+
+
+@pytest.mark.parametrize("size", [3, 30])
+def test_a_keyword_search_is_one_query_whatever_the_number_of_projects(
+    client, django_assert_num_queries, units, rules, staff_a, size
+):
+    for n in range(size):
+        ProjectFactory(code=f"FL2021-{n:05d}", investor="同一集团", lead_unit=units["a"], cooperating=[units["b"]])
+    client.force_login(staff_a)
+
+    # as the unfiltered list (test_the_query_count_does_not_grow_with_the_number_of_projects): the
+    # keyword adds a condition to the count's and the rows' queries, never a query of its own
+    with django_assert_num_queries(10):
+        response = client.get(URL, {"keyword": "同一"})
+
+    assert len(codes(response)) == min(size, 25)
+    assert len(codes(get(client, staff_a, keyword="fl2021-0000"))) == min(size, 10)
+
+
 def test_a_date_range_ending_before_it_starts_is_an_error_shown_at_the_field(client, reviewer, two_projects):
     response = get(client, reviewer, signed_from="2022-06-01", signed_to="2022-01-01")
 
