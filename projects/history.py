@@ -1,9 +1,11 @@
-"""A project's change history as people read it: when, who, which field, old → new.
+"""A project's change history as people read it: when, who, what happened, which field, old → new.
 
 django-simple-history keeps a full copy of the project, of each cooperation and of each
 arrival at every save; this turns consecutive copies into the fields that changed, with
-choice labels and unit, group and user names rather than codes and ids. Six queries at
-most, whatever the number of records.
+choice labels and unit, group and user names rather than codes and ids. A save that moved
+the project's status is a step of the review workflow and is named so (提交, 退回 with its
+reason, 审核通过, 撤回), as is an arrival's verification (核实); any other save is a 修改
+with its field changes. Six queries at most, whatever the number of records.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from django.utils import timezone
 from groups.models import SpecialGroup
 from targets.models import Unit
 
-from .models import Arrival, Cooperation, Project
+from .models import Arrival, Cooperation, Project, Status
 
 # What a reader cares about; bookkeeping (timestamps, version, stored file path) is left out.
 PROJECT_FIELDS = (*Project.FACTS, "status", "return_reason")
@@ -31,7 +33,19 @@ ACTIONS = {
     Cooperation: {"+": "添加", "~": "修改", "-": "移除"},
     Arrival: {"+": "登记", "~": "修改", "-": "删除"},
 }
+# A change of status is a workflow step, named by the status it reaches (from whichever it
+# left: an import can send an approved project back to review or approve a draft).
+STATUS_EVENTS = {
+    Status.SUBMITTED: "提交",
+    Status.RETURNED: "退回",
+    Status.APPROVED: "审核通过",
+    Status.WITHDRAWN: "撤回",
+}
+VERIFIED = "核实"
+# What the event's name already says, so not listed again among the changed fields.
+EVENT_FIELDS = {Project: ("status", "return_reason"), Arrival: ("verified", "verified_by")}
 EMPTY = "（空）"
+PROJECT = "项目"
 
 
 @dataclass(frozen=True)
@@ -45,9 +59,19 @@ class FieldChange:
 class HistoryRow:
     when: datetime.datetime
     who: str
-    action: str  # 新建 / 修改 / 删除
+    action: str  # 新建 / 修改 / 删除 / 添加 / 移除 / 登记, or an event: 提交 / 退回 / 审核通过 / 撤回 / 核实
     subject: str  # 项目 / 配合单位「…」 / 到位资金（日期，金额）
     changes: tuple[FieldChange, ...]
+    is_event: bool = False  # a workflow step or a verification rather than an edit
+    reason: str = ""  # a return's reason
+
+    @property
+    def label(self) -> str:
+        """What happened as the page says it: 修改项目, 核实到位资金（…）; a workflow step of the
+        project itself by its name alone (审核通过, not 审核通过项目)."""
+        if self.is_event and self.subject == PROJECT:
+            return self.action
+        return f"{self.action}{self.subject}"
 
 
 @dataclass(frozen=True)
@@ -82,15 +106,17 @@ def _records(queryset) -> list:
 
 
 def _row(source: _Source, record, previous, names: "_Names") -> HistoryRow | None:
-    kind = record.history_type
+    kind, model = record.history_type, source.model
+    event = ""
     if kind == "~" and previous is not None:
-        model = source.model
+        event = _event(model, previous, record)
+        told = EVENT_FIELDS[model] if event else ()
         changes = tuple(
             FieldChange(_label(model, name), names.show(model, name, previous), names.show(model, name, record))
             for name in source.fields
-            if _value(source.model, name, previous) != _value(source.model, name, record)
+            if name not in told and _value(model, name, previous) != _value(model, name, record)
         )
-        if not changes:
+        if not changes and not event:
             return None  # a save that changed only bookkeeping (e.g. the version)
     elif kind == "-" or source.model is Cooperation:
         changes = ()  # the subject says it all: which unit was added or removed
@@ -103,10 +129,21 @@ def _row(source: _Source, record, previous, names: "_Names") -> HistoryRow | Non
     return HistoryRow(
         when=record.history_date,
         who=_user_name(record.history_user),
-        action=ACTIONS[source.model].get(kind, kind),
-        subject=_subject(source.model, record, names),
+        action=event or ACTIONS[model].get(kind, kind),
+        subject=_subject(model, record, names),
         changes=changes,
+        is_event=bool(event),
+        reason=record.return_reason if event == STATUS_EVENTS[Status.RETURNED] else "",
     )
+
+
+def _event(model, previous, record) -> str:
+    """The workflow step or verification a save was, from what it changed; "" for an edit."""
+    if model is Project and record.status != previous.status:
+        return STATUS_EVENTS.get(record.status, "")
+    if model is Arrival and record.verified and not previous.verified:
+        return VERIFIED
+    return ""
 
 
 def _subject(model, record, names: "_Names") -> str:
@@ -114,7 +151,7 @@ def _subject(model, record, names: "_Names") -> str:
         return f"配合单位「{names.show(Cooperation, 'unit', record)}」"
     if model is Arrival:
         return f"到位资金（{record.arrived_on:%Y-%m-%d}，{_plain(record.amount)} 亿元）"
-    return "项目"
+    return PROJECT
 
 
 def _label(model, name: str) -> str:

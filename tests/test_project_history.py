@@ -3,6 +3,7 @@ project, its cooperating units and its arrivals, with author, time, field names,
 values shown as people read them (labels and names, not codes and ids)."""
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
@@ -99,14 +100,53 @@ def test_an_edit_shows_each_changed_field_old_and_new_with_labels_and_names(worl
     }
 
 
-def test_workflow_steps_show_the_status_and_the_return_reason(world):
-    project = ProjectFactory(lead_unit=world["lead"], status=Status.SUBMITTED)
+def test_each_workflow_step_is_its_own_event_with_its_actor_and_a_return_s_reason(world):
+    project = services.create_project(user=world["staff"], facts=facts(world), cooperating_unit_ids=[])
+    services.submit(project=project, user=world["staff"])
     services.return_for_changes(project=project, user=world["reviewer"], reason="请补充协议")
     services.submit(project=project, user=world["staff"])
-    resubmitted, returned = project_history(project)[:2]
-    assert changes_of(returned) == {"审核状态": ("待审核", "已退回"), "退回原因": ("（空）", "请补充协议")}
-    assert changes_of(resubmitted) == {"审核状态": ("已退回", "待审核"), "退回原因": ("请补充协议", "（空）")}
-    assert (returned.who, resubmitted.who) == ("李四", "张三")
+    services.approve(project=project, user=world["reviewer"])
+    services.withdraw(project=project, user=world["reviewer"])
+
+    rows = project_history(project)
+
+    assert [(row.label, row.who, row.reason) for row in reversed(rows)] == [
+        ("新建项目", "张三", ""),
+        ("提交", "张三", ""),
+        ("退回", "李四", "请补充协议"),
+        ("提交", "张三", ""),
+        ("审核通过", "李四", ""),
+        ("撤回", "李四", ""),
+    ]
+    assert all(row.is_event for row in rows[:-1]) and not rows[-1].is_event
+    # The event's name says what the status and the reason would: no 审核状态 diff under it.
+    assert all(row.changes == () for row in rows[:-1])
+    assert [row.when for row in reversed(rows)] == sorted(row.when for row in rows)
+
+
+def test_a_step_that_also_changed_facts_lists_them_under_the_event(world):
+    """An import sends a changed, approved project back to review in one save."""
+    project = ProjectFactory(lead_unit=world["lead"], name="旧名称", status=Status.APPROVED)
+    project.name, project.status, project._history_user = "新名称", Status.SUBMITTED, world["staff"]
+    project.save()
+
+    resubmitted = project_history(project)[0]
+
+    assert (resubmitted.label, resubmitted.who) == ("提交", "张三")
+    assert changes_of(resubmitted) == {"项目名称": ("旧名称", "新名称")}
+
+
+def test_an_ordinary_edit_of_a_submitted_project_stays_a_change(world):
+    project = services.create_project(user=world["staff"], facts=facts(world), cooperating_unit_ids=[])
+    project = services.submit(project=project, user=world["staff"])
+    services.update_project(
+        project=project, user=world["reviewer"], facts={"name": "改名"}, cooperating_unit_ids=[], version=project.version
+    )
+
+    edit = project_history(project)[0]
+
+    assert (edit.label, edit.who, edit.is_event) == ("修改项目", "李四", False)
+    assert changes_of(edit) == {"项目名称": ("新材料产业园", "改名")}
 
 
 def test_cooperating_units_added_and_removed_are_listed(world):
@@ -140,7 +180,10 @@ def test_arrivals_entered_verified_changed_and_deleted_are_listed(world):
     deleted, changed, verified, entered = [row for row in project_history(project) if row.subject.startswith("到位资金")]
     assert (entered.action, entered.subject, entered.who) == ("登记", "到位资金（2021-06-30，0.5 亿元）", "张三")
     assert changes_of(entered) == {"到位日期": ("", "2021-06-30"), "到位金额（亿元）": ("", "0.5"), "备注": ("", "首笔")}
-    assert changes_of(verified) == {"已核实": ("否", "是"), "核实人": ("（空）", "李四")}
+    assert (verified.label, verified.who, verified.is_event, verified.changes) == (
+        "核实到位资金（2021-06-30，0.5 亿元）", "李四", True, ()
+    )
+    assert (changed.label, changed.is_event) == ("修改到位资金（2021-06-30，0.75 亿元）", False)
     assert changes_of(changed) == {"到位金额（亿元）": ("0.5", "0.75")}
     assert (deleted.action, deleted.who, deleted.changes) == ("删除", "李四", ())
 
@@ -168,3 +211,25 @@ def test_the_detail_page_shows_the_history_newest_first(world):
     history = page[page.index("<h2>变更历史") :]
     assert history.index("李四") < history.index("张三")
     assert "<del>新材料产业园</del> → <ins>改过的名字</ins>" in history
+
+
+def test_the_detail_page_names_each_step_and_shows_the_return_reason_escaped(world):
+    project = services.create_project(user=world["staff"], facts=facts(world), cooperating_unit_ids=[])
+    services.submit(project=project, user=world["staff"])
+    services.return_for_changes(project=project, user=world["reviewer"], reason="<b>请补充</b>协议")
+    services.submit(project=project, user=world["staff"])
+    services.approve(project=project, user=world["reviewer"])
+    arrival = services.add_arrival(
+        project=project, user=world["staff"], arrived_on=datetime.date(2021, 6, 30), amount=Decimal("0.5")
+    )
+    services.verify_arrival(arrival=arrival, user=world["reviewer"])
+    client = Client()
+    client.force_login(world["staff"])
+
+    page = client.get(reverse("project_detail", args=[project.pk])).content.decode()
+
+    history = page[page.index("<h2>变更历史") :]
+    events = re.findall(r'<strong class="history-event">(.*?)</strong>', history)
+    assert events == ["核实到位资金（2021-06-30，0.5 亿元）", "审核通过", "提交", "退回", "提交"]
+    assert "修改项目" not in history
+    assert "退回理由</span>：&lt;b&gt;请补充&lt;/b&gt;协议" in history
