@@ -39,7 +39,8 @@ class ProjectTable(tables.Table):
     code = tables.Column(order_by=("code",), attrs=NOWRAP)
     name = tables.Column(linkify=("project_detail", {"pk": tables.A("pk")}), order_by=("name", "pk"), attrs=WIDE)
     investor = tables.Column(order_by=("investor", "pk"), attrs=WIDE)
-    lead_unit = tables.Column(order_by=("lead_unit__sort_order", "lead_unit__name", "pk"))
+    # A unit's name on one line: the column is short, and a name broken after 2 characters misreads.
+    lead_unit = tables.Column(order_by=("lead_unit__sort_order", "lead_unit__name", "pk"), attrs=NOWRAP)
     cooperating = tables.Column(verbose_name="配合单位", accessor="pk", orderable=False)
     group = tables.Column(order_by=("group__number", "pk"))
     sector = tables.Column(order_by=("sector", "pk"))
