@@ -51,12 +51,15 @@ def is_formula_like(text: str) -> bool:
     return text.startswith(FORMULA_TRIGGERS)
 
 
-def write_xlsx(*, title: str, columns: Sequence[Column], rows: Iterable[Sequence[object]]) -> bytes:
+def write_xlsx(
+    *, title: str, columns: Sequence[Column], rows: Iterable[Sequence[object]], autofilter: bool = False
+) -> bytes:
     """One sheet named `title`: a bold header row, then `rows`, each value in the column's format.
 
     Values may be str, int, Decimal (written as a number; never float here), date, datetime
     (an aware one is written in local time) or None. Text has CR/CRLF written as LF and the
     control characters XML cannot hold dropped. The workbook is write-only: rows stream into it one by one.
+    With `autofilter`, the header row gets Excel's filter buttons over all the rows written.
     """
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=title[:31])
@@ -64,12 +67,17 @@ def write_xlsx(*, title: str, columns: Sequence[Column], rows: Iterable[Sequence
         sheet.column_dimensions[get_column_letter(index)].width = column.width
     sheet.freeze_panes = "A2"
     sheet.append([_header_cell(sheet, column.header) for column in columns])
+    written = 0
     try:
         for row in rows:
             sheet.append([_cell(sheet, value, column) for value, column in zip(row, columns, strict=True)])
+            written += 1
     except BaseException:
         _abandon(sheet)
         raise
+    if autofilter:
+        # Written with the sheet's tail, after the rows: the range can be known only now.
+        sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{written + 1}"
     return workbook_bytes(workbook)
 
 

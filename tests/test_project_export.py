@@ -11,9 +11,17 @@ from django.urls import reverse
 from django.utils import timezone
 
 from fuling_invest.roles import Role
-from projects.exporting import COLUMNS
-from projects.models import Status
-from tests.factories import ProjectFactory, RuleSetFactory, SpecialGroupFactory, UnitFactory, user_with_role
+from projects.exporting import COLUMNS, project_row, with_verified_arrived
+from projects.filters import with_tier
+from projects.models import Project, Status
+from tests.factories import (
+    ArrivalFactory,
+    ProjectFactory,
+    RuleSetFactory,
+    SpecialGroupFactory,
+    UnitFactory,
+    user_with_role,
+)
 
 URL = reverse("project_export")
 HEADERS = [
@@ -27,6 +35,7 @@ HEADERS = [
     "项目来源",
     "协议资金（亿元）",
     "预计产值（亿元）",
+    "到位资金（亿元，已核实）",
     "签约日期",
     "项目档次",
     "项目阶段",
@@ -99,7 +108,7 @@ def test_a_row_holds_money_as_numbers_dates_as_dates_and_labels_as_text(client, 
 
     response = export(client, reviewer)
     worksheet = sheet(response)
-    money, output, signed = worksheet["I2"], worksheet["J2"], worksheet["K2"]
+    money, output, signed = worksheet["I2"], worksheet["J2"], worksheet["L2"]
 
     assert data_rows(response) == [
         [
@@ -113,6 +122,7 @@ def test_a_row_holds_money_as_numbers_dates_as_dates_and_labels_as_text(client, 
             "市外",
             12.3456,
             30,
+            0,
             datetime.datetime(2021, 5, 20),
             "较大项目",
             "签约",
@@ -124,12 +134,48 @@ def test_a_row_holds_money_as_numbers_dates_as_dates_and_labels_as_text(client, 
     assert (signed.data_type, signed.number_format) == ("d", "yyyy-mm-dd")
 
 
+def test_the_arrived_column_sums_the_verified_arrivals_exactly_and_leaves_out_the_unverified(client, units, reviewer):
+    project = ProjectFactory(code="PAID", lead_unit=units["a"])
+    for amount in ("0.1", "0.2", "1.2345"):  # 0.1 + 0.2 is 0.30000000000000004 in floating point
+        ArrivalFactory(project=project, amount=Decimal(amount), verified=True, verified_by=reviewer)
+    ArrivalFactory(project=project, amount=Decimal("500"), verified=False)
+    ArrivalFactory(project=ProjectFactory(code="OTHER", lead_unit=units["b"]), amount=Decimal("7"), verified=True)
+    ArrivalFactory(project=ProjectFactory(code="UNVERIFIED", lead_unit=units["a"]), amount=Decimal("3"), verified=False)
+
+    worksheet = sheet(export(client, reviewer, sort="code"))
+
+    arrived = {row[0].value: row[10] for row in worksheet.iter_rows(min_row=2)}
+    assert {code: cell.value for code, cell in arrived.items()} == {"OTHER": 7, "PAID": 1.5345, "UNVERIFIED": 0}
+    assert (arrived["PAID"].data_type, arrived["PAID"].number_format) == ("n", "0.00")
+
+
+def test_the_arrived_sum_is_an_exact_decimal(units, reviewer):
+    project = ProjectFactory(lead_unit=units["a"])
+    for _ in range(10):
+        ArrivalFactory(project=project, amount=Decimal("0.1"), verified=True)
+
+    row = project_row(with_tier(with_verified_arrived(Project.objects.all()), []).get())
+
+    assert row[10] == Decimal("1") and isinstance(row[10], Decimal)
+
+
+def test_the_header_row_has_an_autofilter_over_every_row_and_column(client, units, reviewer):
+    for _ in range(3):
+        ProjectFactory(lead_unit=units["a"])
+
+    assert sheet(export(client, reviewer)).auto_filter.ref == "A1:O4"
+
+
+def test_an_empty_export_still_has_its_autofilter_on_the_header(client, units, reviewer):
+    assert sheet(export(client, reviewer)).auto_filter.ref == "A1:O1"
+
+
 def test_empty_optional_facts_are_empty_cells(client, units, reviewer):
     ProjectFactory(lead_unit=units["a"], investor="", expected_output=None, signed_on=None, status=Status.DRAFT)
 
     row = data_rows(export(client, reviewer))[0]
 
-    assert row[4] is None and row[5] is None and row[9] is None and row[10] is None
+    assert row[4] is None and row[5] is None and row[9] is None and row[11] is None
 
 
 @pytest.mark.parametrize(
@@ -184,11 +230,13 @@ def test_invalid_filters_send_the_user_back_to_the_list_with_the_errors(client, 
 def test_the_query_count_does_not_grow_with_the_number_of_projects(client, django_assert_num_queries, units, reviewer, size):
     group = SpecialGroupFactory()
     for _ in range(size):
-        ProjectFactory(lead_unit=units["a"], cooperating=[units["b"], units["c"]], group=group)
+        project = ProjectFactory(lead_unit=units["a"], cooperating=[units["b"], units["c"]], group=group)
+        ArrivalFactory(project=project, amount=Decimal("0.5"), verified=True)
+        ArrivalFactory(project=project, amount=Decimal("0.25"), verified=True)
     client.force_login(reviewer)
 
-    # session, user, groups, rule sets, rows, their cooperating units
+    # session, user, groups, rule sets, rows (verified arrivals summed in their query), their cooperating units
     with django_assert_num_queries(6):
         response = client.get(URL)
 
-    assert len(data_rows(response)) == size
+    assert [row[10] for row in data_rows(response)] == [0.75] * size
