@@ -155,6 +155,38 @@ def approve(*, project: Project, user: AbstractBaseUser, version: int | None = N
     return current
 
 
+CHANGED_SINCE_SHOWN = "该项目在您打开页面后已被修改，请打开项目核对后再审核。"
+
+
+@dataclass(frozen=True)
+class SelectionApproved:
+    """What approving a selection did: the projects approved, and those left as they were with why."""
+
+    approved: list[Project]
+    skipped: list[tuple[Project, str]]
+
+
+def approve_selected(*, selection: Sequence[tuple[int, int | None]], user: AbstractBaseUser) -> SelectionApproved:
+    """Approve each (project id, version its page showed) as `approve` does one, each in its own
+    transaction: one that moved on since the page, is no longer submitted or lacks its signing
+    date is skipped with the reason, the others are approved. Ids of no project are ignored.
+    Whether the user may review is the caller's business, as for `approve`."""
+    versions = dict(selection)
+    projects = Project.objects.in_bulk(list(versions))
+    approved, skipped = [], []
+    for pk, version in versions.items():
+        project = projects.get(pk)
+        if project is None:
+            continue
+        try:
+            approved.append(approve(project=project, user=user, version=version))
+        except EditConflict:
+            skipped.append((project, CHANGED_SINCE_SHOWN))
+        except ValidationError as error:
+            skipped.append((project, "".join(error.messages)))
+    return SelectionApproved(approved, skipped)
+
+
 def return_for_changes(*, project: Project, user: AbstractBaseUser, reason: str, version: int | None = None) -> Project:
     """Submitted → returned with a reason the submitting unit sees until it resubmits."""
     reason = reason.strip()

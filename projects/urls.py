@@ -6,6 +6,7 @@ urlpatterns = [
     path("", listing.project_list, name="project_list"),
     path("export.xlsx", listing.project_export, name="project_export"),
     path("review/", listing.review_queue, name="review_queue"),
+    path("review/approve/", editing.review_approve_selected, name="review_approve_selected"),
     path("new/", editing.project_create, name="project_create"),
     path("<int:pk>/", editing.project_detail, name="project_detail"),
     path("<int:pk>/edit/", editing.project_edit, name="project_edit"),

@@ -95,6 +95,14 @@ ROWS = [
     Row("project_list", "GET", everyone(200)),
     Row("project_export", "GET", everyone(200)),
     Row("review_queue", "GET", answers(403, 403, 200, 200)),
+    Row("review_approve_selected", "GET", everyone(405), note="POST only"),
+    Row(
+        "review_approve_selected",
+        "POST",
+        answers(403, 403, 302, 403),
+        data=lambda w: {"project": f"{w['submitted'].pk}:{w['submitted'].version}"},
+        note="reviewers only",
+    ),
     # --- projects: one project
     Row("project_create", "GET", answers(200, 200, 200, 403)),
     Row("project_create", "POST", answers(200, 200, 200, 403), note="empty form: errors"),

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from fuling_invest.roles import Role
 from projects import services
-from projects.models import Status
+from projects.models import Origin, Status
 from tests.factories import ProjectFactory, RuleSetFactory, UnitFactory, UserFactory, user_with_role
 
 URL = reverse("review_queue")
@@ -89,6 +89,23 @@ def test_a_row_shows_the_facts_a_reviewer_decides_on(client, unit, staff, review
     assert "较大项目" in page
 
 
+def test_a_row_shows_the_investor_the_origin_and_the_cooperating_units(client, unit, staff, reviewer):
+    partners = [UnitFactory(name="乙部门"), UnitFactory(name="丙园区")]
+    submitted(unit, by=staff, at=timezone.now(), investor="某某新能源集团", origin=Origin.INSIDE_CITY, cooperating=partners)
+    submitted(unit, by=staff, at=timezone.now(), investor="", origin=Origin.OUTSIDE_CITY)
+
+    page = queue(client, reviewer).content.decode()
+
+    header = re.search(r"<thead>(.*?)</thead>", page, re.S).group(1)
+    assert ["投资方", "牵头单位", "配合单位", "项目来源"] == [
+        name for name in re.findall(r"<th[^>]*>([^<]*)</th>", header) if name in ("投资方", "牵头单位", "配合单位", "项目来源")
+    ]
+    first, second = re.findall(r"<tr>\s*<td class=\"select\">(.*?)</tr>", page, re.S)
+    assert "<td>某某新能源集团</td>" in first and "<td>乙部门、丙园区</td>" in first
+    assert '<td class="nowrap">区外市内</td>' in first
+    assert "<td>–</td>" in second and '<td class="nowrap">市外</td>' in second
+
+
 def test_the_tier_follows_the_rules_of_the_signing_year(client, unit, staff, reviewer):
     RuleSetFactory(year=2022, key_investment=Decimal("3"))
     now = timezone.now()
@@ -165,15 +182,19 @@ def test_user_text_is_escaped(client, unit, staff, reviewer):
 @pytest.mark.parametrize("size", [3, 30])
 def test_the_query_count_does_not_grow_with_the_queue(client, django_assert_num_queries, unit, staff, reviewer, size):
     colleagues = [UserFactory(username=f"colleague{n}") for n in range(3)]
+    partners = [UnitFactory(name=f"配合单位{n}") for n in range(2)]
     for n in range(size):
-        submitted(unit, by=colleagues[n % 3], at=timezone.now() - n * AN_HOUR)
+        submitted(unit, by=colleagues[n % 3], at=timezone.now() - n * AN_HOUR, cooperating=partners)
     client.force_login(reviewer)
 
-    # session, user, groups, rule sets, the queue's count, its page, the page's submitters, unread notifications
-    with django_assert_num_queries(8):
+    # session, user, groups, rule sets, the queue's count, its page, the page's cooperating units
+    # with their names (one prefetch, added with the 配合单位 column), the page's submitters,
+    # unread notifications
+    with django_assert_num_queries(9):
         response = client.get(URL)
 
     assert len(response.context["projects"]) == size
+    assert {project.cooperating_names for project in response.context["projects"]} == {"配合单位0、配合单位1"}
 
 
 def test_the_submitter_is_found_after_the_real_submit_and_a_reviewer_s_edit(client, unit, staff, reviewer):

@@ -7,6 +7,7 @@ may do: Project.can_* (else 403). State changes are POST only and end on the det
 from __future__ import annotations
 
 import copy
+import re
 from decimal import Decimal
 from collections.abc import Callable
 from functools import wraps
@@ -272,6 +273,40 @@ def project_withdraw(request: HttpRequest, project: Project) -> HttpResponse:
 @project_action(Project.can_review)
 def project_approve(request: HttpRequest, project: Project) -> HttpResponse:
     return _workflow_action(request, project, action=services.approve, success="项目已审核通过，将计入考核。")
+
+
+SELECTED = re.compile(r"([0-9]{1,18})(?::([0-9]{1,9}))?")
+
+
+@require_http_methods(["POST"])
+def review_approve_selected(request: HttpRequest) -> HttpResponse:
+    """批量审核通过: the projects ticked in the review queue, each checked as `project_approve`
+    checks one (reviewers only, still submitted, unchanged since the page showed it)."""
+    _require(access_of(request.user).reviews)
+    selection = _selected_projects(request)
+    queue = _next_page(request) or reverse("review_queue")
+    if not selection:
+        messages.error(request, "请先勾选要审核通过的项目。")
+        return redirect(queue)
+    done = services.approve_selected(selection=selection, user=request.user)
+    if not done.approved and not done.skipped:
+        messages.error(request, "所选项目已不存在。")
+    if done.approved:
+        codes = "、".join(project.code for project in done.approved)
+        messages.success(request, f"已审核通过 {len(done.approved)} 个项目（{codes}），将计入考核。")
+    for project, reason in done.skipped:
+        messages.warning(request, f"未审核通过 {project.code}「{project.name}」：{reason}")
+    return redirect(queue)
+
+
+def _selected_projects(request) -> list[tuple[int, int | None]]:
+    """(project id, the version the page showed) of each ticked box, sent as "id:version"."""
+    selection = []
+    for value in request.POST.getlist("project"):
+        if match := SELECTED.fullmatch(value):
+            pk, version = match.groups()
+            selection.append((int(pk), int(version) if version else None))
+    return selection
 
 
 @project_action(Project.can_review)

@@ -88,6 +88,7 @@ def review_queue(request, **kwargs):
     queue = (
         with_tier(Project.objects.review_queue(), list(RuleSet.objects.order_by("-year")))
         .select_related("lead_unit", "created_by")
+        .prefetch_related(Prefetch("cooperations", queryset=Cooperation.objects.select_related("unit").order_by("pk")))
         .annotate(submitter_id=Subquery(submission_records().values("history_user_id")[:1]))
     )
     # A page at a time, read off the queue's partial index (docs/performance.md).
@@ -98,6 +99,7 @@ def review_queue(request, **kwargs):
         project.submitter = submitters.get(project.submitter_id) or project.created_by
         project.capital_display = display.money(project.agreement_capital)
         project.tier_label = scoring.Tier(project.tier).label if project.tier else "–"
+        project.cooperating_names = "、".join(cooperation.unit.name for cooperation in project.cooperations.all())
     context = {"nav": "review", "projects": projects, "page": page, "reviews": access.reviews}
     return render(request, "projects/review_queue.html", context)
 
