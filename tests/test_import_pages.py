@@ -207,6 +207,23 @@ def test_the_preview_shows_each_rows_amounts_tier_and_each_units_credit(client, 
     assert "检查通过，待确认导入" in page
 
 
+def test_a_row_without_the_cooperating_column_is_credited_with_the_stored_cooperating_units(reviewer, tmp_path, units):
+    RuleSetFactory(year=2021)
+    stored = ProjectFactory(code="FL2021-00007", name="已有项目", lead_unit=units["临港经济区"], cooperating=[units["区商务委"]])
+    workbook = openpyxl.Workbook()
+    workbook.active.title = "项目"
+    row = project_row(**{"项目编号": stored.code, "项目名称": "已有项目", "牵头单位": "临港经济区", "协议资金（亿元）": 10})
+    headers = [header for header in row if header != "配合单位"]
+    workbook.active.append(headers)
+    workbook.active.append([row[header] for header in headers])
+    workbook.save(tmp_path / "a.xlsx")
+    plan = parse_workbook(tmp_path / "a.xlsx")
+
+    [described] = _describe(plan, apply_plan(plan=plan, approve=False, dry_run=True))
+
+    assert [(c.unit.name, c.agreement_capital) for c in described.score.credits] == [("临港经济区", 8), ("区商务委", 2)]
+
+
 def test_describing_the_preview_reads_the_same_number_of_queries_for_more_rows(reviewer, tmp_path, units):
     RuleSetFactory(year=2021)
     counts = []

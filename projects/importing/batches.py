@@ -17,7 +17,7 @@ from django.utils import timezone
 from fuling_invest.roles import access_of
 from targets.models import RuleSet, Unit
 
-from ..models import ImportBatch, Project
+from ..models import Cooperation, ImportBatch, Project
 from ..services import ScorePreview, score_preview
 from .columns import Problem
 from .permissions import check_permissions
@@ -134,9 +134,12 @@ def _describe(plan: ImportPlan, result: ImportResult) -> list[PreviewRow]:
     """Each project row with the code it will have, what happens to it, its amounts, tier and credits,
     in the file's order. A constant number of queries, whatever the number of rows."""
     ids = [row.existing_id for row in plan.projects if row.existing_id]
-    codes = {}
+    codes, stored_units = {}, {}
     for chunk in chunks(ids):
         codes.update(Project.objects.filter(pk__in=chunk).values_list("pk", "code"))
+        cooperations = Cooperation.objects.filter(project_id__in=chunk).order_by("pk")
+        for project_id, unit_id in cooperations.values_list("project_id", "unit_id"):
+            stored_units.setdefault(project_id, []).append(unit_id)
     units = Unit.objects.in_bulk()
     years = {row.values["signed_on"].year for row in plan.projects if row.values.get("signed_on")}
     rules = {rule_set.year: rule_set.as_rules() for rule_set in RuleSet.objects.filter(year__in=years)}
@@ -155,7 +158,7 @@ def _describe(plan: ImportPlan, result: ImportResult) -> list[PreviewRow]:
         if lead is not None and "sector" in values and "origin" in values:
             preview.score = score_preview(
                 lead_unit=lead,
-                cooperating_units=[units[pk] for pk in values.get("cooperating_units") or []],
+                cooperating_units=[units[pk] for pk in _cooperating(values, stored_units.get(row.existing_id, []))],
                 sector=values["sector"],
                 origin=values["origin"],
                 agreement_capital=values["agreement_capital"],
@@ -165,3 +168,9 @@ def _describe(plan: ImportPlan, result: ImportResult) -> list[PreviewRow]:
             )
         rows.append(preview)
     return rows
+
+
+def _cooperating(values: dict, stored: list[int]) -> list[int]:
+    """The cooperating units a project row leaves: the file's, or the stored ones when the sheet has no such column."""
+    units = values.get("cooperating_units")
+    return stored if units is None else units
