@@ -7,9 +7,9 @@ from decimal import Decimal
 from pathlib import Path
 
 from django import forms
-from django.forms.utils import ErrorDict
 from django.conf import settings
 from django.db.models import Q
+from django.forms.utils import ErrorDict
 from django.utils import timezone
 
 from fuling_invest.roles import access_of
