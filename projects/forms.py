@@ -9,13 +9,14 @@ from pathlib import Path
 from django import forms
 from django.conf import settings
 from django.db.models import Q
+from django.forms.utils import ErrorDict
 from django.utils import timezone
 
 from fuling_invest.roles import access_of
 from groups.models import SpecialGroup
 from targets.models import Unit
 
-from .models import Arrival, Project, Status
+from .models import UNUSUAL_AMOUNT_ABOVE, ZERO_AGREEMENT_CAPITAL, Arrival, Project, Status, origin_help_text
 
 MAX_MONEY = Decimal(10000)  # 亿元: one trillion yuan, far above any real project
 MONEY_DECIMALS = 4  # 亿元 to 1 万元
@@ -29,8 +30,8 @@ MAGIC_BYTES = {"pdf": (b"%PDF",), "png": (b"\x89PNG",), "jpg": (b"\xff\xd8\xff",
 class MoneyField(forms.DecimalField):
     """Decimal 亿元 with messages that say what is wrong: negative, absurd, too precise."""
 
-    def __init__(self, *, allow_zero: bool = True, **kwargs):
-        self.allow_zero = allow_zero
+    def __init__(self, *, allow_zero: bool = True, zero_message: str = "金额必须大于 0。", **kwargs):
+        self.allow_zero, self.zero_message = allow_zero, zero_message
         kwargs.setdefault("error_messages", {"invalid": "请输入数字（单位：亿元），例如 1.25。"})
         super().__init__(max_digits=None, decimal_places=None, **kwargs)
         self.widget.attrs.update({"step": "any", "inputmode": "decimal"})
@@ -45,7 +46,7 @@ class MoneyField(forms.DecimalField):
         if value < 0:
             raise forms.ValidationError("金额不能为负数。")
         if value == 0 and not self.allow_zero:
-            raise forms.ValidationError("金额必须大于 0。")
+            raise forms.ValidationError(self.zero_message)
         if value > MAX_MONEY:
             raise forms.ValidationError(
                 f"金额 {value} 亿元超过 {MAX_MONEY} 亿元（即 1 万亿元），不合理：金额单位是亿元，"
@@ -81,19 +82,34 @@ class ProjectForm(forms.ModelForm):
         required=False,
         error_messages={"invalid": "页面版本号无效，请刷新后重新填写。"},
     )
-    agreement_capital = MoneyField(label="协议资金（亿元）", help_text="协议中写明的投资额，单位亿元，最多 4 位小数。")
+    agreement_capital = MoneyField(
+        label="协议资金（亿元）",
+        allow_zero=False,
+        zero_message=ZERO_AGREEMENT_CAPITAL,
+        help_text="协议中写明的投资额，单位亿元，最多 4 位小数。",
+    )
     expected_output = MoneyField(label="预计产值（亿元）", required=False, help_text="可不填。单位亿元。")
+
+    confirm_amount = forms.BooleanField(
+        label="金额已核对",
+        required=False,
+        help_text=f"协议资金超过牵头单位当年全年目标或超过 {UNUSUAL_AMOUNT_ABOVE} 亿元时，须核对金额和单位后勾选，才能提交审核；"
+        "改了金额须重新核对。",
+    )
 
     field_order = [
         "code", "name", "investor", "lead_unit", "cooperating_units", "group", "sector", "origin",
-        "agreement_capital", "expected_output", "signed_on", "stage",
+        "agreement_capital", "confirm_amount", "expected_output", "signed_on", "stage",
     ]
 
     class Meta:
         model = Project
         fields = list(Project.FACTS)
         widgets = {"signed_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
-        help_texts = {"signed_on": "签约后填写；审核通过的项目必须有签约日期。"}
+        help_texts = {
+            "investor": "投资企业的全称。草稿可暂不填，提交审核前必须填写。",
+            "signed_on": "签约后填写。草稿可暂不填，提交审核前必须填写。",
+        }
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -122,6 +138,8 @@ class ProjectForm(forms.ModelForm):
         self.fields["group"].empty_label = "（无）"
         self.fields["group"].queryset = SpecialGroup.objects.order_by("number")
         self.fields["signed_on"].input_formats = ["%Y-%m-%d", "%Y/%m/%d"]
+        self.fields["origin"].help_text = origin_help_text()
+        self.initial.setdefault("confirm_amount", self.editing and project.amount_confirmed)
 
     @property
     def lead_unit(self) -> Unit | None:
@@ -167,9 +185,24 @@ class ProjectForm(forms.ModelForm):
         """The model fields this form sets, as the services take them."""
         facts = {name: self.cleaned_data[name] for name in self._meta.fields if name in self.cleaned_data}
         facts["lead_unit"] = self.lead_unit
+        # The tick confirms the amount on the page; a later change of the amount unconfirms it.
+        facts["confirmed_amount"] = self.cleaned_data["agreement_capital"] if self.cleaned_data.get("confirm_amount") else None
         if not self.editing:
             facts.setdefault("code", "")
         return facts
+
+    def submission_problems(self) -> dict[str, str]:
+        """What the project as entered would lack to be submitted (Project.submission_problems)."""
+        facts = {name: value for name, value in self.facts().items() if name != "code"}
+        project = Project(**facts)
+        return project.submission_problems(target=project.agreement_target())
+
+    def show_problems(self, problems: dict[str, str]) -> None:
+        """Put `problems` (field → message) next to their fields, on a bound form or an unbound one."""
+        if not self.is_bound:
+            self._errors, self.cleaned_data = ErrorDict(), {}
+        for name, message in problems.items():
+            self.add_error(name if name in self.fields else None, message)
 
     def cooperating_unit_ids(self) -> list[int]:
         return [unit.pk for unit in self.cleaned_data.get("cooperating_units") or []]

@@ -1,3 +1,4 @@
+import datetime
 import uuid
 from collections.abc import Iterable
 from pathlib import Path
@@ -12,8 +13,8 @@ from django.db.models.functions import Cast, Round
 from simple_history.models import HistoricalRecords
 
 from fuling_invest.roles import access_of
-from targets import scoring
-from targets.models import MONEY, Unit, money_field
+from targets import display, scoring
+from targets.models import MONEY, Unit, UnitTarget, money_field
 
 
 class Sector(models.TextChoices):
@@ -25,6 +26,21 @@ class Origin(models.TextChoices):
     OUTSIDE_CITY = scoring.Origin.OUTSIDE_CITY.value, "市外"
     INSIDE_CITY = scoring.Origin.INSIDE_CITY.value, "区外市内"
     INSIDE_DISTRICT = scoring.Origin.INSIDE_DISTRICT.value, "区内"
+
+
+# What each origin means, said once for the project form and the import template alike.
+# The place names are to come from the organisation record; keep them here only.
+ORIGIN_MEANINGS = {
+    Origin.OUTSIDE_CITY: "重庆市以外，含境外",
+    Origin.INSIDE_CITY: "重庆市内、涪陵区外",
+    Origin.INSIDE_DISTRICT: "涪陵区内",
+}
+
+
+def origin_help_text() -> str:
+    """「市外（重庆市以外，含境外）、区外市内（…）或 区内（…）。」"""
+    parts = [f"{origin.label}（{ORIGIN_MEANINGS[origin]}）" for origin in Origin]
+    return "、".join(parts[:-1]) + f"或 {parts[-1]}。"
 
 
 class Stage(models.TextChoices):
@@ -111,6 +127,26 @@ def grouped(queryset: models.QuerySet, **keys) -> models.QuerySet:
     """
     own = {name for name, key in keys.items() if isinstance(key, F) and key.name == name}
     return queryset.annotate(**{name: key for name, key in keys.items() if name not in own}).values(*keys).order_by()
+
+
+# --- Amounts that need a second look (domain.md §7) -----------------------------------
+
+ZERO_AGREEMENT_CAPITAL = "协议资金不能为 0：请填写协议约定的投资额（单位亿元，如 500 万元填 0.05）。"
+UNUSUAL_AMOUNT_ABOVE = Decimal(100)  # 亿元: above this, a typing or unit mistake is likelier than a project
+CONFIRM_AMOUNT_ASK = "请核对金额和单位（亿元，不是万元或元）后勾选「金额已核对」。"
+
+
+def unusual_amount(amount: Decimal | None, *, target: Decimal | None, year: int | None, label: str = "协议资金") -> str:
+    """Why `amount` needs a second look, or "": above the lead unit's whole-year `target` for the
+    indicator (a single project rarely does a unit's whole year), or above 100 亿元."""
+    if amount is None:
+        return ""
+    figure = f"{label} {display.money(amount)} 亿元"
+    if target is not None and amount > target:
+        return f"{figure}超过牵头单位{year}年全年{label}目标 {display.money(target)} 亿元。"
+    if amount > UNUSUAL_AMOUNT_ABOVE:
+        return f"{figure}超过 {UNUSUAL_AMOUNT_ABOVE} 亿元。"
+    return ""
 
 
 # --- Projects ------------------------------------------------------------------------
@@ -206,6 +242,8 @@ class Project(models.Model):
     agreement_capital = money_field("协议资金（亿元）")
     expected_output = money_field("预计产值（亿元）", null=True, blank=True)
     signed_on = models.DateField("签约日期", null=True, blank=True)
+    # The 协议资金 someone ticked 「金额已核对」 for: a changed amount is unconfirmed again by itself.
+    confirmed_amount = models.DecimalField("已核对的协议资金（亿元）", **MONEY, null=True, blank=True)
     stage = models.CharField("项目阶段", max_length=20, choices=Stage.choices, default=Stage.SIGNED)
     status = models.CharField("审核状态", max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True)
     return_reason = models.TextField("退回原因", blank=True)
@@ -266,6 +304,49 @@ class Project(models.Model):
         "signed_on",
         "stage",
     )
+
+    # --- What a project needs before it goes to review (the form, the submit button, the import) ---
+
+    # The facts a draft may lack but a project in review must have, with what to tell the user.
+    REQUIRED_TO_SUBMIT = {
+        "investor": "投资方必填：提交审核前须填写投资企业的全称。",
+        "signed_on": "签约日期必填：项目签约后才能提交审核，请填写签约日期。",
+    }
+
+    def missing_to_submit(self) -> dict[str, str]:
+        """The facts this project lacks before it may be submitted: field → message (empty when none)."""
+        missing = {name: message for name, message in self.REQUIRED_TO_SUBMIT.items() if not getattr(self, name)}
+        if self.agreement_capital is not None and self.agreement_capital <= 0:
+            missing["agreement_capital"] = ZERO_AGREEMENT_CAPITAL
+        return missing
+
+    @property
+    def amount_confirmed(self) -> bool:
+        """Whether someone ticked 「金额已核对」 for the agreement capital as it is now."""
+        return self.confirmed_amount is not None and self.confirmed_amount == self.agreement_capital
+
+    def agreement_target(self) -> Decimal | None:
+        """The lead unit's whole-year 协议资金 target of the signing year (None: none set): one query."""
+        if self.signed_on is None or self.lead_unit_id is None:
+            return None
+        targets = UnitTarget.objects.filter(unit_id=self.lead_unit_id, year=self.signed_on.year)
+        return targets.values_list("agreement_capital", flat=True).first()
+
+    def unusual_amount(self, target: Decimal | None) -> str:
+        """Why the agreement capital needs a second look (see `unusual_amount`), "" when it does not."""
+        year = self.signed_on.year if self.signed_on else None
+        return unusual_amount(self.agreement_capital, target=target, year=year)
+
+    def submission_problems(self, *, target: Decimal | None) -> dict[str, str]:
+        """Everything that stops a submission: missing facts, and an unusual amount not ticked as checked.
+
+        `target` is `agreement_target()`, passed in so that a caller checking many projects loads them once.
+        """
+        problems = self.missing_to_submit()
+        reason = "" if "agreement_capital" in problems or self.amount_confirmed else self.unusual_amount(target)
+        if reason:
+            problems["confirm_amount"] = f"{reason}{CONFIRM_AMOUNT_ASK}"
+        return problems
 
     # --- Who may do what (fuling_invest/roles.py); views answer 403 when these say no ---
 
@@ -377,7 +458,39 @@ class Cooperation(models.Model):
             raise ValidationError({"unit": "配合单位不能是牵头单位本身。"})
 
 
+def arrival_date_problem(arrived_on: datetime.date, signed_on: datetime.date | None) -> str:
+    """Why an arrival of `arrived_on` cannot be on a project signed on `signed_on` (domain.md §7), or "".
+
+    A project without a signing date takes no arrival: money arrives under a signed agreement,
+    and a date set later could not be checked against entries already made.
+    """
+    if signed_on is None:
+        return "该项目还没有签约日期，不能登记到位资金：请先编辑项目、填写签约日期。"
+    if arrived_on < signed_on:
+        return f"到位日期 {arrived_on:%Y-%m-%d} 早于项目的签约日期 {signed_on:%Y-%m-%d}：资金在签约之后才能到位，请检查日期。"
+    return ""
+
+
+def signing_date_problem(signed_on: datetime.date | None, earliest_arrival: datetime.date | None) -> str:
+    """Why a project whose earliest arrival is `earliest_arrival` cannot take `signed_on`, or ""."""
+    if earliest_arrival is None:
+        return ""
+    if signed_on is None:
+        return "该项目已登记到位资金，签约日期不能清空。"
+    if signed_on > earliest_arrival:
+        return (
+            f"签约日期不能晚于已登记的到位资金（最早一笔到位于 {earliest_arrival:%Y-%m-%d}）："
+            "请检查签约日期，或先更正到位资金。"
+        )
+    return ""
+
+
 class ArrivalQuerySet(ScopedQuerySet):
+    def earliest_per_project(self) -> dict[int, datetime.date]:
+        """Each project's earliest arrival date, for the projects these arrivals belong to: one query."""
+        rows = self.order_by().values("project_id").annotate(earliest=models.Min("arrived_on"))
+        return {row["project_id"]: row["earliest"] for row in rows}
+
     def arrival_groups(self, period: scoring.Period, rules: scoring.Rules) -> list[scoring.ArrivalGroup]:
         """Arrivals in the period of counted projects, summed per unit and kind of credit: 2 queries."""
         counted = counted_condition(rules, period.end, "project__")
@@ -446,6 +559,12 @@ class Arrival(models.Model):
 
     def __str__(self):
         return f"{self.project.code} {self.arrived_on} {self.amount}"
+
+    def clean(self):
+        if self.project_id is not None and isinstance(self.arrived_on, datetime.date):
+            problem = arrival_date_problem(self.arrived_on, self.project.signed_on)
+            if problem:
+                raise ValidationError({"arrived_on": problem})
 
 
 class ImportBatch(models.Model):

@@ -23,11 +23,12 @@ from django.db.models import F, Value
 from django.db.models.functions import Lower, Replace
 from django.utils import timezone
 
+from fuling_invest.roles import access_of
 from targets import scoring
 from targets.models import RuleSet, Unit
 
 from .codes import next_code
-from .models import Arrival, Project, Sector, Status
+from .models import Arrival, Project, Sector, Status, signing_date_problem
 
 CODE_ATTEMPTS = 3
 
@@ -54,17 +55,28 @@ def _user_name(user) -> str:
 
 
 def create_project(
-    *, user: AbstractBaseUser, facts: dict, cooperating_unit_ids: Sequence[int], submit_at_once: bool = False
+    *,
+    user: AbstractBaseUser,
+    facts: dict,
+    cooperating_unit_ids: Sequence[int],
+    submit_at_once: bool = False,
+    then_submit: bool = False,
 ) -> Project:
     """A new project from the form's `facts` (model field → value), a draft of its lead unit.
 
     Without a code it gets the next FL<year>-NNNNN of its signing year (this year when
-    unsigned). `submit_at_once` puts it straight into the review queue (a reviewer's entry).
+    unsigned). `submit_at_once` puts it straight into the review queue (a reviewer's entry):
+    it must then meet the submission rule (ValidationError, nothing saved). `then_submit`
+    (a unit's 保存并提交) submits it in the same transaction when it meets the rule and
+    keeps it a draft otherwise; the caller tells which by its status.
     """
     for attempt in range(CODE_ATTEMPTS):
         try:
             with transaction.atomic():
-                return _create(user, facts, cooperating_unit_ids, submit_at_once=submit_at_once)
+                project = _create(user, facts, cooperating_unit_ids, submit_at_once=submit_at_once)
+                if then_submit:
+                    _submit_if_complete(project, user=user)
+                return project
         except IntegrityError:
             # Two entries took the same generated code at once; the later one takes the next.
             if facts.get("code") or attempt == CODE_ATTEMPTS - 1:
@@ -77,6 +89,7 @@ def _create(user: AbstractBaseUser, facts: dict, cooperating_unit_ids: Sequence[
     if not project.code:
         project.code = next_code((project.signed_on or timezone.localdate()).year)
     if submit_at_once:
+        _check_submission(project)
         project.status, project.submitted_at = Status.SUBMITTED, timezone.now()
     project.full_clean()
     project._history_user = user
@@ -86,16 +99,38 @@ def _create(user: AbstractBaseUser, facts: dict, cooperating_unit_ids: Sequence[
 
 
 def update_project(
-    *, project: Project, user: AbstractBaseUser, facts: dict, cooperating_unit_ids: Sequence[int], version: int
+    *,
+    project: Project,
+    user: AbstractBaseUser,
+    facts: dict,
+    cooperating_unit_ids: Sequence[int],
+    version: int,
+    then_submit: bool = False,
 ) -> Project:
-    """Apply an edit made on the page that showed `version`; EditConflict when the project moved on."""
+    """Apply an edit made on the page that showed `version`; EditConflict when the project moved on.
+
+    A project in review or approved must still meet the submission rule (ValidationError);
+    `then_submit` as for create_project.
+    """
     with transaction.atomic():
         current = _locked(project, version=version)
         for name, value in facts.items():
             setattr(current, name, value)
+        if current.status in (Status.SUBMITTED, Status.APPROVED):
+            _check_submission(current)
+        _check_signing_date_against_arrivals(current)
         _save(current, user=user)
         current.set_cooperating_units(cooperating_unit_ids, user=user)
+        if then_submit:
+            _submit_if_complete(current, user=user)
     return current
+
+
+def _check_signing_date_against_arrivals(project: Project) -> None:
+    earliest = Arrival.objects.filter(project=project).earliest_per_project().get(project.pk)
+    problem = signing_date_problem(project.signed_on, earliest)
+    if problem:
+        raise ValidationError({"signed_on": problem})
 
 
 def _locked(project: Project, *, version: int | None = None) -> Project:
@@ -118,18 +153,46 @@ def _save(project: Project, *, user: AbstractBaseUser) -> None:
 NEEDS_SIGNING_DATE = "该项目还没有签约日期：请先编辑项目、填写签约日期。已审核的项目必须有签约日期。"
 
 
+class IncompleteSubmission(ValidationError):
+    """The project lacks what a submission needs (Project.submission_problems), by field."""
+
+    def __init__(self, problems: dict[str, str]):
+        super().__init__({name: [message] for name, message in problems.items()})
+        self.problems = problems
+
+
+def _check_submission(project: Project) -> None:
+    problems = project.submission_problems(target=project.agreement_target())
+    if problems:
+        raise IncompleteSubmission(problems)
+
+
 def submit(*, project: Project, user: AbstractBaseUser, version: int | None = None) -> Project:
-    """Draft or returned → submitted, into the review queue; the return reason is done with."""
+    """Draft or returned → submitted, into the review queue; the return reason is done with.
+
+    IncompleteSubmission when the project lacks what a submission needs.
+    """
     with transaction.atomic():
         current = _locked(project, version=version)
-        if current.status not in Project.EDITABLE_BY_STAFF:
-            raise ValidationError(f"只有草稿或已退回的项目可以提交审核；该项目当前状态为「{current.get_status_display()}」。")
-        if current.signed_on is None:
-            raise ValidationError(NEEDS_SIGNING_DATE)
-        current.status, current.submitted_at, current.return_reason = Status.SUBMITTED, timezone.now(), ""
-        current.reviewed_at = current.reviewed_by = None
-        _save(current, user=user)
+        _submit(current, user=user)
     return current
+
+
+def _submit(project: Project, *, user: AbstractBaseUser) -> None:
+    if project.status not in Project.EDITABLE_BY_STAFF:
+        raise ValidationError(f"只有草稿或已退回的项目可以提交审核；该项目当前状态为「{project.get_status_display()}」。")
+    _check_submission(project)
+    project.status, project.submitted_at, project.return_reason = Status.SUBMITTED, timezone.now(), ""
+    project.reviewed_at = project.reviewed_by = None
+    _save(project, user=user)
+
+
+def _submit_if_complete(project: Project, *, user: AbstractBaseUser) -> None:
+    """Submit the project just saved when it meets the rule; otherwise it stays as saved."""
+    try:
+        _submit(project, user=user)
+    except IncompleteSubmission:
+        pass
 
 
 def withdraw(*, project: Project, user: AbstractBaseUser, version: int | None = None) -> Project:
@@ -305,14 +368,21 @@ def score_preview(
     expected_output: Decimal | None,
     signed_on: datetime.date | None,
     arrived_capital: Decimal | None = None,
+    rules_by_year: dict[int, scoring.Rules] | None = None,
 ) -> ScorePreview:
-    """Tier and credits per unit (lead first): scoring.tier_of and scoring.credit_shares. One query."""
+    """Tier and credits per unit (lead first): scoring.tier_of and scoring.credit_shares.
+
+    One query, none when given the rules of the years concerned (`rules_by_year`, as the import
+    preview does for its many rows; a year missing there has no rules).
+    """
     if signed_on is None:
         return ScorePreview(None, None, "尚未填写签约日期：签约后才按签约年度的规则计分。")
-    rule_set = RuleSet.objects.filter(year=signed_on.year).first()
-    if rule_set is None:
+    if rules_by_year is None:
+        rule_set = RuleSet.objects.filter(year=signed_on.year).first()
+        rules_by_year = {} if rule_set is None else {rule_set.year: rule_set.as_rules()}
+    rules = rules_by_year.get(signed_on.year)
+    if rules is None:
         return ScorePreview(signed_on.year, None, f"{signed_on.year}年尚未设置考核规则（年度规则），无法计分。")
-    rules = rule_set.as_rules()
     industrial = sector == Sector.INDUSTRIAL
     tier = scoring.tier_of(
         agreement_capital=agreement_capital, expected_output=expected_output, industrial=industrial, rules=rules
@@ -383,3 +453,34 @@ def same_investor_same_year(*, investor: str, year: int, exclude_pk: int | None 
     if exclude_pk is not None:
         matches = matches.exclude(pk=exclude_pk)
     return list(matches)
+
+
+@dataclass(frozen=True)
+class SameInvestor:
+    """The same-investor warning as `user` may see it: the matches they may open, a count of the rest."""
+
+    investor: str
+    year: int
+    visible: list[Project]
+    others: int  # other units' matches: counted, never named
+
+    def __bool__(self) -> bool:
+        return bool(self.visible or self.others)
+
+
+def same_investor_warning(
+    *, user: AbstractBaseUser, investor: str, signed_on: datetime.date | None, exclude_pk: int | None = None
+) -> SameInvestor | None:
+    """Same investor, same signing year (same_investor_same_year), split by what `user` may see:
+    another unit's project is never named to its staff, only counted (the reviewer checks it)."""
+    if not investor or signed_on is None:
+        return None
+    matches = same_investor_same_year(investor=investor, year=signed_on.year, exclude_pk=exclude_pk)
+    if not matches:
+        return None
+    if access_of(user).sees_everything:
+        visible = matches
+    else:
+        allowed = set(Project.objects.visible_to(user).filter(pk__in=[m.pk for m in matches]).values_list("pk", flat=True))
+        visible = [match for match in matches if match.pk in allowed]
+    return SameInvestor(investor, signed_on.year, visible, len(matches) - len(visible))

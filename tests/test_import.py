@@ -16,10 +16,11 @@ from django.db import DatabaseError
 
 from projects.importing import apply_plan, parse_workbook
 from projects.importing.columns import parse_money
-from projects.models import Arrival, Cooperation, Project, Stage, Status
+from projects.importing.reading import IMPORT_AMOUNT_NOTE
+from projects.models import ZERO_AGREEMENT_CAPITAL, Arrival, Cooperation, Project, Stage, Status
 from targets.assessment import assess
 from targets.scoring import Period
-from tests.factories import ArrivalFactory, ProjectFactory, SpecialGroupFactory, UnitFactory
+from tests.factories import ArrivalFactory, ProjectFactory, SpecialGroupFactory, UnitFactory, UnitTargetFactory
 
 PROJECT_HEADERS = [
     "项目编号", "项目名称", "投资方", "牵头单位", "配合单位", "专项招商组",
@@ -488,9 +489,22 @@ def test_a_bad_date_is_refused(bad_file, cell, message):
     assert_rejected(bad_file(**{"签约日期": cell}), f"项目 第3行「签约日期」：{message}")
 
 
-@pytest.mark.parametrize("header", ["项目名称", "投资方", "牵头单位", "产业类型", "项目来源", "协议资金（亿元）", "签约日期"])
+@pytest.mark.parametrize("header", ["项目名称", "牵头单位", "产业类型", "项目来源", "协议资金（亿元）"])
 def test_a_missing_required_cell_is_refused(bad_file, header):
     assert_rejected(bad_file(**{header: "  "}), f"项目 第3行「{header}」：必填，不能为空。")
+
+
+@pytest.mark.parametrize(("header", "field"), [("投资方", "investor"), ("签约日期", "signed_on")])
+def test_a_fact_needed_to_submit_is_refused_in_the_words_of_the_form(bad_file, header, field):
+    """An imported project is submitted (or approved): it needs what the form's 保存并提交 needs."""
+    message = Project.REQUIRED_TO_SUBMIT[field]
+    errors = assert_rejected(bad_file(**{header: None}), f"项目 第3行「{header}」：{message}")
+    assert "必填，不能为空" not in errors
+
+
+def test_an_unreadable_signing_date_is_told_once(bad_file):
+    errors = assert_rejected(bad_file(**{"签约日期": "明年"}), "项目 第3行「签约日期」：“明年”不是日期")
+    assert Project.REQUIRED_TO_SUBMIT["signed_on"] not in errors
 
 
 def test_a_missing_required_column_is_refused_naming_it(tmp_path, units, stored):
@@ -568,12 +582,76 @@ def test_a_file_with_several_problems_reports_all_of_them(bad_file, stored):
         "项目 第3行「牵头单位」：找不到单位“涪陵新城”。",
         "项目 第3行「产业类型」：“工厂”不是可选的值",
         "项目 第3行「协议资金（亿元）」：“abc”不是数字。",
-        "项目 第3行「签约日期」：必填，不能为空。",
+        "项目 第3行「签约日期」：签约日期必填：项目签约后才能提交审核，请填写签约日期。",
         "到位资金 第3行「项目编号」：找不到项目编号“FL2021-09999”",
         "到位资金 第4行「到位日期」：“昨天”不是日期",
         "到位资金 第4行「到位金额（亿元）」：金额必须大于0",
     )
     assert len(errors.strip().splitlines()) == 7
+
+
+def test_a_zero_agreement_capital_is_refused_in_the_words_of_the_form(bad_file):
+    assert_rejected(bad_file(**{"协议资金（亿元）": 0}), f"项目 第3行「协议资金（亿元）」：{ZERO_AGREEMENT_CAPITAL}")
+
+
+def test_an_arrival_before_its_projects_signing_date_in_the_file_is_refused(bad_file, stored):
+    new = {"项目编号": "FL2021-00020", "签约日期": "2021-05-10"}
+    errors = assert_rejected(
+        bad_file(arrivals=[arrival_row("FL2021-00020", "1", "2021-05-09")], **new),
+        "到位资金 第3行「到位日期」：到位日期 2021-05-09 早于项目的签约日期 2021-05-10：资金在签约之后才能到位，请检查日期。",
+    )
+    assert "第2行" not in errors  # the stored project's arrival of 2021-06-30 is after its date
+
+
+def test_an_arrival_before_a_stored_projects_signing_date_is_refused(tmp_path, stored):
+    path = write_workbook(tmp_path / "a.xlsx", [], [arrival_row(stored.code, "1", "2021-03-01")])
+
+    assert_rejected(path, "到位资金 第2行「到位日期」：到位日期 2021-03-01 早于项目的签约日期 2021-03-15")
+
+
+def test_a_signing_date_moved_after_the_stored_arrivals_is_refused(tmp_path, stored):
+    row = project_row(**{"项目编号": stored.code, "项目名称": "已有项目", "牵头单位": "临港经济区", "签约日期": "2021-07-01"})
+
+    assert_rejected(
+        write_workbook(tmp_path / "a.xlsx", [row]),
+        "项目 第2行「签约日期」：签约日期不能晚于已登记的到位资金（最早一笔到位于 2021-06-30）",
+    )
+
+
+def test_the_command_says_how_many_errors_and_that_nothing_was_written(bad_file):
+    errors = io.StringIO()
+    with pytest.raises(CommandError) as failed:
+        call_command("import_projects", str(bad_file(**{"牵头单位": "无此单位", "产业类型": "工厂"})), stderr=errors)
+    assert str(failed.value) == "导入失败：发现 2 处错误，未写入任何数据。"
+    assert len(errors.getvalue().strip().splitlines()) == 2
+
+
+# --- Amounts worth a second look: warnings, not errors ------------------------------------------------
+
+
+def test_amounts_above_the_units_target_or_100_yi_are_warned_about_and_imported(tmp_path, units, stored):
+    UnitTargetFactory(unit=units["涪陵新城区"], year=2021, agreement_capital=Decimal(110), arrived_capital=Decimal(60))
+    path = write_workbook(
+        tmp_path / "a.xlsx",
+        [
+            project_row(**{"项目编号": "FL2021-00030", "协议资金（亿元）": 150}),
+            project_row(**{"项目名称": "大项目", "牵头单位": "白涛园区", "协议资金（亿元）": "100.5"}),
+            project_row(**{"项目名称": "正常项目", "协议资金（亿元）": 100}),
+        ],
+        [arrival_row("FL2021-00030", "61", "2021-08-01"), arrival_row(stored.code, "2")],
+    )
+
+    plan = parse_workbook(path)
+    output = run_import(path)
+
+    assert plan.ok and [str(warning) for warning in plan.warnings] == [
+        f"项目 第2行「协议资金（亿元）」：协议资金 150.00 亿元超过牵头单位2021年全年协议资金目标 110.00 亿元。{IMPORT_AMOUNT_NOTE}",
+        f"项目 第3行「协议资金（亿元）」：协议资金 100.50 亿元超过 100 亿元。{IMPORT_AMOUNT_NOTE}",
+        f"到位资金 第2行「到位金额（亿元）」：到位资金 61.00 亿元超过牵头单位2021年全年到位资金目标 60.00 亿元。{IMPORT_AMOUNT_NOTE}",
+    ]
+    assert output.count("提醒：") == 3 and "新建项目 3 个" in output
+    big = Project.objects.get(code="FL2021-00030")
+    assert big.status == Status.SUBMITTED and not big.amount_confirmed  # the reviewer sees it unchecked
 
 
 # --- Files refused before they are read --------------------------------------------------------------

@@ -14,7 +14,12 @@ from django.utils import timezone
 
 from fuling_invest.roles import Role
 from projects.models import Arrival, ImportBatch, Project, Status
-from tests.factories import ArrivalFactory, ProjectFactory, UnitFactory, user_with_role
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from projects.importing import apply_plan, parse_workbook
+from projects.importing.batches import _describe
+from tests.factories import ArrivalFactory, ProjectFactory, RuleSetFactory, UnitFactory, UnitTargetFactory, user_with_role
 from tests.test_import import arrival_row, database_state, project_row, write_workbook
 
 
@@ -142,11 +147,11 @@ def test_the_preview_lists_every_problem_by_sheet_row_and_column_and_offers_no_c
 
     assert problems_of(response) == [
         ("项目", 3, "协议资金（亿元）", "“abc”不是数字。"),
-        ("项目", 3, "签约日期", "必填，不能为空。"),
+        ("项目", 3, "签约日期", Project.REQUIRED_TO_SUBMIT["signed_on"]),
         ("到位资金", 2, "项目编号", "找不到项目编号“FL2021-09999”：“项目”表和系统中都没有这个项目。"),
     ]
     page = response.content.decode()
-    assert "发现 3 个问题，未写入任何数据" in page
+    assert "发现 3 处错误，未写入任何数据" in page and "待确认" not in page
     assert "<th>工作表</th>" in page and "<th>列</th>" in page and "<th>问题</th>" in page
     assert reverse("import_confirm", kwargs={"pk": batch.pk}) not in page
     assert database_state() == before
@@ -173,6 +178,81 @@ def test_the_preview_shows_what_will_be_created_and_updated_without_writing(clie
     assert "确认导入" in page and reverse("import_confirm", kwargs={"pk": batch.pk}) in page
     assert database_state() == before
     assert ImportBatch.objects.get().state == ImportBatch.State.PENDING
+
+
+def test_the_preview_shows_each_rows_amounts_tier_and_each_units_credit(client, reviewer, tmp_path, units):
+    RuleSetFactory(year=2021)
+    rows = [
+        project_row(**{"项目编号": "FL2021-00001", "预计产值（亿元）": "60.5"}),
+        project_row(**{
+            "项目名称": "冷链物流园", "牵头单位": "临港经济区", "配合单位": "区商务委", "产业类型": "非工业",
+            "项目来源": "区外市内", "协议资金（亿元）": 12,
+        }),  # fmt: skip
+        project_row(**{"项目名称": "区内项目", "项目来源": "区内", "协议资金（亿元）": 3}),
+    ]
+
+    _batch, response = upload_and_preview(client_for(client, reviewer), tmp_path, rows, [arrival_row("FL2021-00001", "3.5")])
+
+    described = response.context["preview"].rows
+    assert [(r.agreement_capital, r.expected_output, r.score.tier.label) for r in described] == [
+        (Decimal(25), Decimal("60.5"), "重大项目"),
+        (Decimal(12), None, "较大项目"),
+        (Decimal(3), None, "重点项目"),
+    ]
+    credits = [(c.unit.name, c.agreement_capital) for c in described[1].score.credits]
+    assert credits == [("临港经济区", Decimal("1.92")), ("区商务委", Decimal("0.48"))]
+    page = response.content.decode()
+    for text in ("25.00", "60.50", "重大项目", "临港经济区（牵头 16%）1.92", "区商务委（配合 4%）0.48", "不计入考核", "3.50"):
+        assert text in page
+    assert "检查通过，待确认导入" in page
+
+
+def test_a_row_without_the_cooperating_column_is_credited_with_the_stored_cooperating_units(reviewer, tmp_path, units):
+    RuleSetFactory(year=2021)
+    stored = ProjectFactory(code="FL2021-00007", name="已有项目", lead_unit=units["临港经济区"], cooperating=[units["区商务委"]])
+    workbook = openpyxl.Workbook()
+    workbook.active.title = "项目"
+    row = project_row(**{"项目编号": stored.code, "项目名称": "已有项目", "牵头单位": "临港经济区", "协议资金（亿元）": 10})
+    headers = [header for header in row if header != "配合单位"]
+    workbook.active.append(headers)
+    workbook.active.append([row[header] for header in headers])
+    workbook.save(tmp_path / "a.xlsx")
+    plan = parse_workbook(tmp_path / "a.xlsx")
+
+    [described] = _describe(plan, apply_plan(plan=plan, approve=False, dry_run=True))
+
+    assert [(c.unit.name, c.agreement_capital) for c in described.score.credits] == [("临港经济区", 8), ("区商务委", 2)]
+
+
+def test_describing_the_preview_reads_the_same_number_of_queries_for_more_rows(reviewer, tmp_path, units):
+    RuleSetFactory(year=2021)
+    counts = []
+    for size in (2, 8):
+        names = [f"项目{i}" for i in range(size)]
+        rows = [project_row(**{"项目名称": name, "配合单位": "区商务委"}) for name in names]
+        plan = parse_workbook(write_workbook(tmp_path / f"{size}.xlsx", rows))
+        result = apply_plan(plan=plan, approve=False, dry_run=True)
+        with CaptureQueriesContext(connection) as queries:
+            described = _describe(plan, result)
+        assert all(row.score.credits for row in described)
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
+
+
+def test_amounts_worth_a_second_look_are_warnings_and_the_import_goes_ahead(client, staff, tmp_path, units):
+    UnitTargetFactory(unit=units["涪陵新城区"], year=2021, agreement_capital=Decimal(110))
+    batch, response = upload_and_preview(client_for(client, staff), tmp_path, [project_row(**{"协议资金（亿元）": 150})])
+
+    preview = response.context["preview"]
+    assert preview.problems == [] and len(preview.plan.warnings) == 1
+    page = response.content.decode()
+    assert "请核对以下 1 处金额（提醒，不是错误，可以导入）" in page
+    assert "协议资金 150.00 亿元超过牵头单位2021年全年协议资金目标 110.00 亿元" in page
+    assert reverse("import_confirm", kwargs={"pk": batch.pk}) in page
+
+    client.post(reverse("import_confirm", kwargs={"pk": batch.pk}))
+
+    assert Project.objects.get().agreement_capital == Decimal(150)
 
 
 def test_only_the_uploader_sees_a_batch_even_in_the_same_unit(client, staff, tmp_path, units):
@@ -228,7 +308,7 @@ def test_problems_that_appear_after_the_preview_stop_the_import_and_send_back_to
     response = client.post(reverse("import_confirm", kwargs={"pk": batch.pk}))
 
     assert response.status_code == 302 and response["Location"] == reverse("import_preview", kwargs={"pk": batch.pk})
-    assert any("导入失败" in m and "未写入任何数据" in m for m in messages_of(response))
+    assert "导入失败：发现 1 处错误，未写入任何数据。请查看下面的错误，改正后重新上传。" in messages_of(response)
     assert database_state() == state
     assert ImportBatch.objects.get().state == ImportBatch.State.PENDING
 

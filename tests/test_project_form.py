@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from fuling_invest.roles import Role
-from projects.models import Origin, Project, Sector, Stage, Status
+from projects.models import ZERO_AGREEMENT_CAPITAL, Origin, Project, Sector, Stage, Status
 from tests.factories import client_for, ProjectFactory, RuleSetFactory, SpecialGroupFactory, UnitFactory, user_with_role
 
 pytestmark = pytest.mark.django_db
@@ -167,13 +167,19 @@ def test_it_refuses_a_signing_date_more_than_30_days_ahead(staff):
     assert Project.objects.get().signed_on == just_in
 
 
-def test_it_accepts_zero_capital_trailing_zeros_and_the_largest_plausible_amount(staff):
+def test_it_accepts_trailing_zeros_and_the_largest_plausible_amount(staff):
     client = client_for(staff)
-    client.post(reverse("project_create"), form_data(name="零", agreement_capital="0"))
     client.post(reverse("project_create"), form_data(name="零头", agreement_capital="1.50000"))
     client.post(reverse("project_create"), form_data(name="大", agreement_capital="10000", expected_output="0.0001"))
     amounts = dict(Project.objects.values_list("name", "agreement_capital"))
-    assert amounts == {"零": Decimal(0), "零头": Decimal("1.5"), "大": Decimal(10000)}
+    assert amounts == {"零头": Decimal("1.5"), "大": Decimal(10000)}
+
+
+@pytest.mark.parametrize("value", ["0", "0.0000", "-0"])
+def test_a_zero_agreement_capital_is_refused_even_for_a_draft(staff, value):
+    response = client_for(staff).post(reverse("project_create"), form_data(agreement_capital=value))
+    assert errors_of(response, "agreement_capital") == [ZERO_AGREEMENT_CAPITAL]
+    assert not Project.objects.exists()
 
 
 def test_an_approved_project_keeps_its_signing_date(reviewer, units):
@@ -268,20 +274,17 @@ def test_preview_on_the_edit_page_saves_nothing(staff, units):
 
 
 def test_it_warns_about_the_same_investor_in_the_same_year_and_still_saves(staff, units):
-    other_unit = ProjectFactory(code="FL2021-00009", name="别家项目", lead_unit=units["b"], investor="重庆某某 实业有限公司")
+    ProjectFactory(code="FL2021-00009", name="别家项目", lead_unit=units["b"], investor="重庆某某 实业有限公司")
     own = ProjectFactory(code="FL2021-00010", name="自家项目", lead_unit=units["a"], investor="重庆某某实业有限公司")
     ProjectFactory(code="FL2021-00011", investor="重庆某某实业有限公司", status=Status.WITHDRAWN)
     ProjectFactory(code="FL2020-00001", investor="重庆某某实业有限公司", signed_on=datetime.date(2020, 5, 1))
     client = client_for(staff)
     warned = preview(client, reverse("project_create"), investor=" 重庆某某实业有限公司 ")
-    assert [(match.code, may_open) for match, may_open in warned.context["duplicates"]] == [
-        ("FL2021-00009", False),
-        ("FL2021-00010", True),
-    ]
+    duplicates = warned.context["duplicates"]
+    assert [match.code for match in duplicates.visible] == ["FL2021-00010"] and duplicates.others == 1
     page = warned.content.decode()
-    assert "注意可能重复计数" in page and "乙园区" in page
-    assert reverse("project_detail", args=[own.pk]) in page
-    assert reverse("project_detail", args=[other_unit.pk]) not in page  # not theirs to open
+    assert "注意可能重复计数" in page and reverse("project_detail", args=[own.pk]) in page
+    assert "另有 1 个其他单位的项目投资方相同，审核员会核对。" in page
     saved = client.post(reverse("project_create"), form_data(investor="重庆某某实业有限公司"))
     assert saved.status_code == 302 and Project.objects.filter(name="新材料产业园").exists()
 
@@ -289,8 +292,33 @@ def test_it_warns_about_the_same_investor_in_the_same_year_and_still_saves(staff
 def test_the_investor_match_ignores_case_and_spaces(reviewer, units):
     ProjectFactory(code="FL2021-00001", investor="ACME Holdings Ltd", lead_unit=units["b"])
     response = preview(client_for(reviewer), reverse("project_create"), investor="acme  holdingsltd", lead_unit=units["a"].pk)
-    assert [match.code for match, may_open in response.context["duplicates"]] == ["FL2021-00001"]
-    assert all(may_open for _match, may_open in response.context["duplicates"])
+    duplicates = response.context["duplicates"]
+    assert [match.code for match in duplicates.visible] == ["FL2021-00001"] and duplicates.others == 0
+
+
+def test_another_units_project_with_the_same_investor_is_counted_never_named(staff, reviewer, units):
+    hidden = ProjectFactory(code="FL2021-00077", name="乙园区的秘密项目", lead_unit=units["b"], investor="共同投资方")
+    own = ProjectFactory(code="FL2021-00078", name="自家项目", lead_unit=units["a"], status=Status.DRAFT, investor="共同投资方")
+    client = client_for(staff)
+    pages = {
+        "preview": preview(client, reverse("project_create"), investor="共同投资方").content.decode(),
+        "form": client.get(reverse("project_edit", args=[own.pk])).content.decode(),
+        "detail": client.get(reverse("project_detail", args=[own.pk])).content.decode(),
+    }
+    for where, page in pages.items():
+        assert "另有 1 个其他单位的项目投资方相同，审核员会核对。" in page, where
+        for secret in (hidden.code, hidden.name, "牵头单位：乙园区", reverse("project_detail", args=[hidden.pk])):
+            assert secret not in page, (where, secret)
+    seen_by_reviewer = client_for(reviewer).get(reverse("project_detail", args=[own.pk])).content.decode()
+    assert hidden.code in seen_by_reviewer and hidden.name in seen_by_reviewer and "牵头单位：乙园区" in seen_by_reviewer
+    assert "其他单位的项目投资方相同" not in seen_by_reviewer
+
+
+def test_the_warning_shows_in_the_preview_before_anything_is_saved(staff, units):
+    ProjectFactory(code="FL2021-00010", name="自家旧项目", lead_unit=units["a"], investor="某投资方")
+    page = preview(client_for(staff), reverse("project_create"), investor="某投资方").content.decode()
+    assert "注意可能重复计数" in page and "FL2021-00010 自家旧项目" in page
+    assert not Project.objects.filter(name="新材料产业园").exists()
 
 
 def test_there_is_no_warning_for_another_investor_or_the_project_itself(staff, units):

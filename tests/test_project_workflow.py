@@ -56,7 +56,14 @@ def test_staff_submit_a_draft_into_the_review_queue(world):
 def test_submitting_needs_a_signing_date(world):
     project = ProjectFactory(lead_unit=world["unit"], status=Status.DRAFT, signed_on=None)
     response = act(client_for(world["staff"]), "project_submit", project)
-    assert any("还没有签约日期" in message for message in messages_of(response))
+    assert "签约日期必填：项目签约后才能提交审核，请填写签约日期。" in messages_of(response)
+    assert fresh(project).status == Status.DRAFT
+
+
+def test_submitting_names_everything_missing_in_the_words_of_the_form_and_the_import(world):
+    project = ProjectFactory(lead_unit=world["unit"], status=Status.DRAFT, signed_on=None, investor="")
+    response = act(client_for(world["staff"]), "project_submit", project)
+    assert messages_of(response) == list(Project.REQUIRED_TO_SUBMIT.values())
     assert fresh(project).status == Status.DRAFT
 
 

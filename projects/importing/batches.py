@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import datetime
 import uuid
+from decimal import Decimal
 from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.utils import timezone
 
 from fuling_invest.roles import access_of
-from targets.models import Unit
+from targets.models import RuleSet, Unit
 
-from ..models import ImportBatch, Project
+from ..models import Cooperation, ImportBatch, Project
+from ..services import ScorePreview, score_preview
 from .columns import Problem
 from .permissions import check_permissions
 from .reading import ImportPlan, chunks, parse_workbook
@@ -39,6 +41,9 @@ class PreviewRow:
     name: str
     lead_unit: str
     action: str  # 新建 / 更新 / 不变
+    agreement_capital: Decimal | None = None
+    expected_output: Decimal | None = None
+    score: ScorePreview | None = None  # tier and each unit's credit, as the form's 预览计分
 
 
 @dataclass
@@ -126,12 +131,18 @@ def expire_batches(*, now, pending_for: datetime.timedelta) -> int:
 
 
 def _describe(plan: ImportPlan, result: ImportResult) -> list[PreviewRow]:
-    """Each project row with the code it will have and what happens to it, in the file's order."""
+    """Each project row with the code it will have, what happens to it, its amounts, tier and credits,
+    in the file's order. A constant number of queries, whatever the number of rows."""
     ids = [row.existing_id for row in plan.projects if row.existing_id]
-    codes = {}
+    codes, stored_units = {}, {}
     for chunk in chunks(ids):
         codes.update(Project.objects.filter(pk__in=chunk).values_list("pk", "code"))
-    units = dict(Unit.objects.values_list("pk", "name"))
+        cooperations = Cooperation.objects.filter(project_id__in=chunk).order_by("pk")
+        for project_id, unit_id in cooperations.values_list("project_id", "unit_id"):
+            stored_units.setdefault(project_id, []).append(unit_id)
+    units = Unit.objects.in_bulk()
+    years = {row.values["signed_on"].year for row in plan.projects if row.values.get("signed_on")}
+    rules = {rule_set.year: rule_set.as_rules() for rule_set in RuleSet.objects.filter(year__in=years)}
     updated, generated = set(result.updated), iter(result.generated)
     rows = []
     for row in plan.projects:
@@ -140,6 +151,26 @@ def _describe(plan: ImportPlan, result: ImportResult) -> list[PreviewRow]:
             action = "更新" if code in updated else "不变"
         else:
             code, action = row.values.get("code") or next(generated, ""), "新建"
-        lead = units.get(row.values.get("lead_unit"), "")
-        rows.append(PreviewRow(row.row, code, row.values.get("name", ""), lead, action))
+        lead = units.get(row.values.get("lead_unit"))
+        values = row.values
+        preview = PreviewRow(row.row, code, values.get("name", ""), lead.name if lead else "", action)
+        preview.agreement_capital, preview.expected_output = values.get("agreement_capital"), values.get("expected_output")
+        if lead is not None and "sector" in values and "origin" in values:
+            preview.score = score_preview(
+                lead_unit=lead,
+                cooperating_units=[units[pk] for pk in _cooperating(values, stored_units.get(row.existing_id, []))],
+                sector=values["sector"],
+                origin=values["origin"],
+                agreement_capital=values["agreement_capital"],
+                expected_output=values.get("expected_output"),
+                signed_on=values.get("signed_on"),
+                rules_by_year=rules,
+            )
+        rows.append(preview)
     return rows
+
+
+def _cooperating(values: dict, stored: list[int]) -> list[int]:
+    """The cooperating units a project row leaves: the file's, or the stored ones when the sheet has no such column."""
+    units = values.get("cooperating_units")
+    return stored if units is None else units

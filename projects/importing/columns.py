@@ -20,7 +20,7 @@ from django.db import models
 from groups.models import SpecialGroup
 from targets.models import Unit
 
-from ..models import Origin, Sector, Stage
+from ..models import UNUSUAL_AMOUNT_ABOVE, ZERO_AGREEMENT_CAPITAL, Origin, Sector, Stage, origin_help_text
 
 MONEY_STEP = Decimal("0.0001")  # 1万元
 MAX_AMOUNT = Decimal("10000")  # 亿元; more is a unit mistake (元 or 万元 typed as 亿元)
@@ -122,6 +122,13 @@ def parse_positive_money(value: Any, lookups: Lookups) -> Decimal:
     return _money(value, positive=True)
 
 
+def parse_agreement_capital(value: Any, lookups: Lookups) -> Decimal:
+    amount = _money(value, positive=False)
+    if amount == 0:
+        raise CellError(ZERO_AGREEMENT_CAPITAL)
+    return amount
+
+
 DATE_TEXT = re.compile(r"(?P<y>\d{4})(?P<sep>[-/.])(?P<m>\d{1,2})(?P=sep)(?P<d>\d{1,2})(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?")
 CHINESE_DATE_TEXT = re.compile(r"(?P<y>\d{4})年(?P<m>\d{1,2})月(?P<d>\d{1,2})日?")
 
@@ -204,7 +211,8 @@ class Column:
     header: str
     field: str  # the model field it fills; full_clean's errors map back to the header through it
     parse: Parser
-    required: bool = True  # the column must exist and every row must fill it
+    required: bool = True  # the column must exist and every row must fill it ; an empty cell of a fact
+    # Project.REQUIRED_TO_SUBMIT names is told in that rule's words
     default: Any = None  # the value of an empty optional cell
     help: str = ""
     example: str = ""
@@ -246,7 +254,10 @@ PROJECTS = SheetSpec(
             "找不到就新建，并自动编号（FL＋签约年份＋5位序号，如 FL2021-00001）；填写系统中没有的编号，则用该编号新建。",
         ),
         Column("项目名称", "name", parse_text, width=30, example="某某新材料产业园项目", help="项目全称。"),
-        Column("投资方", "investor", parse_text, width=24, example="某某集团有限公司", help="投资企业的全称。"),
+        Column(
+            "投资方", "investor", parse_text, width=24, example="某某集团有限公司",
+            help="投资企业的全称。导入的项目即提交审核，必须填写。",
+        ),
         Column(
             "牵头单位", "lead_unit", parse_unit, options=_active_unit_names, width=16, example="涪陵新城区",
             help="负责项目的责任单位，须与系统中的单位名称完全一致（见“可选值”工作表）。",
@@ -264,11 +275,12 @@ PROJECTS = SheetSpec(
         Column("产业类型", "sector", choice_parser(Sector), options=_labels(Sector), example="工业", help="工业 或 非工业。"),
         Column(
             "项目来源", "origin", choice_parser(Origin), options=_labels(Origin), example="市外",
-            help="市外（重庆市以外，含境外）、区外市内（重庆市内、涪陵区外）或 区内（涪陵区内）。",
+            help=origin_help_text(),
         ),
         Column(
-            "协议资金（亿元）", "agreement_capital", parse_money, number_format=MONEY_FORMAT, width=18, example="25",
-            help="协议约定的投资额，单位亿元，最多4位小数（精确到万元），如 0.05 即 500万元。",
+            "协议资金（亿元）", "agreement_capital", parse_agreement_capital, number_format=MONEY_FORMAT, width=18, example="25",
+            help="协议约定的投资额，单位亿元，最多4位小数（精确到万元），如 0.05 即 500万元；不能为 0。"
+            f"超过牵头单位当年全年目标或超过 {UNUSUAL_AMOUNT_ABOVE} 亿元的，检查时会提醒核对。",
         ),
         Column(
             "预计产值（亿元）", "expected_output", parse_money, required=False, number_format=MONEY_FORMAT, width=18,
@@ -276,7 +288,8 @@ PROJECTS = SheetSpec(
         ),
         Column(
             "签约日期", "signed_on", parse_date, number_format=DATE_FORMAT, example="2021-03-15",
-            help="Excel 日期，或 2021-03-15 格式的文字（也可写作 2021/03/15、2021.03.15）。",
+            help="Excel 日期，或 2021-03-15 格式的文字（也可写作 2021/03/15、2021.03.15）。导入的项目即提交审核，必须填写；"
+            "该项目的到位日期不能早于签约日期。",
         ),
         Column(
             "项目阶段", "stage", choice_parser(Stage), required=False, default=Stage.SIGNED, options=_labels(Stage),

@@ -16,7 +16,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from ..models import Arrival, Project
+from targets.models import UnitTarget
+
+from ..models import Arrival, Project, unusual_amount
 from .columns import ARRIVALS, PROJECTS, SHEETS, CellError, Lookups, Problem, SheetSpec
 
 MAX_ZIP_MEMBERS = 1000
@@ -41,6 +43,7 @@ class ImportPlan:
     projects: list[ParsedRow] = field(default_factory=list)
     arrivals: list[ParsedRow] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)  # worth a second look; the import may go ahead
 
     @property
     def ok(self) -> bool:
@@ -66,7 +69,9 @@ def parse_workbook(file: File) -> ImportPlan:
         workbook.close()
     _check_projects(plan)
     _check_arrivals(plan)
+    _check_amounts(plan)
     plan.problems.sort(key=place)
+    plan.warnings.sort(key=place)
     return plan
 
 
@@ -211,9 +216,9 @@ def _read_sheet(worksheet, spec: SheetSpec, lookups: Lookups, problems: list[Pro
             index = positions[column.field]
             value = cells[index] if index < len(cells) else None
             if _is_blank(value):
-                if column.required:
+                if column.required and not (spec is PROJECTS and column.field in Project.REQUIRED_TO_SUBMIT):
                     problems.append(Problem(spec.title, number, column.header, "必填，不能为空。"))
-                else:
+                elif not column.required:
                     values[column.field] = column.default
                 continue
             try:
@@ -290,10 +295,23 @@ def _stored_projects(rows: list[ParsedRow]) -> tuple[dict[str, Project], dict[tu
     return by_code, by_key
 
 
+def _missing_to_submit(row: ParsedRow, told: set[tuple[int, str]]) -> list[Problem]:
+    """An imported project is submitted (or approved): the submission rule's missing facts, in its words.
+
+    A cell already reported as unreadable (`told`, by row and header) is not reported again.
+    """
+    facts = {name: row.values.get(name) for name in Project.REQUIRED_TO_SUBMIT}
+    missing = Project(**facts, agreement_capital=row.values.get("agreement_capital")).missing_to_submit()
+    located = ((PROJECTS.header_of(name), message) for name, message in missing.items())
+    return [Problem(PROJECTS.title, row.row, header, message) for header, message in located if (row.row, header) not in told]
+
+
 def _check_projects(plan: ImportPlan) -> None:
     by_code, by_key = _stored_projects(plan.projects)
     first_rows: dict[tuple, int] = {}
+    told = {(problem.row, problem.column) for problem in plan.problems if problem.sheet == PROJECTS.title}
     for row in plan.projects:
+        plan.problems.extend(_missing_to_submit(row, told))
         plan.problems.extend(_validate_fields(Project, row, PROJECTS))
         if row.values.get("lead_unit") in (row.values.get("cooperating_units") or ()):
             header = PROJECTS.header_of("cooperating_units")
@@ -356,3 +374,43 @@ def _check_arrivals(plan: ImportPlan) -> None:
         code = row.values.get("project")
         if code and code not in in_file and code not in stored:
             plan.problems.append(Problem(ARRIVALS.title, row.row, ARRIVALS.header_of("project"), unknown_code(code)))
+
+
+IMPORT_AMOUNT_NOTE = "请核对金额和单位（亿元，不是万元或元）；可以导入，审核员会看到该项目的金额尚未核对。"
+
+
+def _check_amounts(plan: ImportPlan) -> None:
+    """Warn of amounts above the lead unit's whole-year target of their year, or above 100 亿元
+    (models.unusual_amount), as the project form asks for 「金额已核对」: a warning, not a problem."""
+    years = {row.values["signed_on"].year for row in plan.projects if row.values.get("signed_on")}
+    years |= {row.values["arrived_on"].year for row in plan.arrivals if row.values.get("arrived_on")}
+    targets = {
+        (unit_id, year): (agreement, arrived)
+        for unit_id, year, agreement, arrived in UnitTarget.objects.filter(year__in=years).values_list(
+            "unit_id", "year", "agreement_capital", "arrived_capital"
+        )
+    }
+    for row in plan.projects:
+        amount, signed_on = row.values.get("agreement_capital"), row.values.get("signed_on")
+        year = signed_on.year if signed_on else None
+        target = targets.get((row.values.get("lead_unit"), year), (None, None))[0]
+        reason = unusual_amount(amount, target=target, year=year)
+        if reason:
+            plan.warnings.append(Problem(PROJECTS.title, row.row, PROJECTS.header_of("agreement_capital"), reason + IMPORT_AMOUNT_NOTE))
+    leads = _lead_units_by_code(plan)
+    for row in plan.arrivals:
+        amount, arrived_on = row.values.get("amount"), row.values.get("arrived_on")
+        year = arrived_on.year if arrived_on else None
+        target = targets.get((leads.get(row.values.get("project")), year), (None, None))[1]
+        reason = unusual_amount(amount, target=target, year=year, label="到位资金")
+        if reason:
+            plan.warnings.append(Problem(ARRIVALS.title, row.row, ARRIVALS.header_of("amount"), reason + IMPORT_AMOUNT_NOTE))
+
+
+def _lead_units_by_code(plan: ImportPlan) -> dict[str, int]:
+    """The lead unit of each project code the arrivals name: the file's own rows, else the stored project."""
+    leads = {row.values["code"]: row.values.get("lead_unit") for row in plan.projects if row.values.get("code")}
+    wanted = list({row.values["project"] for row in plan.arrivals if row.values.get("project")} - leads.keys())
+    for chunk in chunks(wanted):
+        leads.update(Project.objects.filter(code__in=chunk).values_list("code", "lead_unit_id"))
+    return leads

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ..codes import CodeAllocator
-from ..models import Arrival, Cooperation, Project, Status
+from ..models import Arrival, Cooperation, Project, Status, signing_date_problem
 from .columns import ARRIVALS, PROJECTS, Problem, SheetSpec
 from .reading import ImportPlan, ParsedRow, chunks, problems_from
 
@@ -110,13 +110,26 @@ class _Writer:
         for chunk in chunks(ids):
             for project_id, unit_id in Cooperation.objects.filter(project_id__in=chunk).values_list("project_id", "unit_id"):
                 cooperating.setdefault(project_id, set()).add(unit_id)
-        projects = {}
+        projects, rows_of_stored = {}, {}
         for row in self.plan.projects:
             project = self._write_project(row, stored.get(row.existing_id), cooperating.get(row.existing_id, set()))
             if project is not None:
                 projects[project.code] = project
+                if row.existing_id:
+                    rows_of_stored[project] = row.row
+        self._check_stored_arrivals(rows_of_stored)
         self._write_arrivals(projects)
         return self.result
+
+    def _check_stored_arrivals(self, rows: dict[Project, int]) -> None:
+        """A stored project's new signing date may not fall after the arrivals it already has."""
+        earliest: dict[int, object] = {}
+        for chunk in chunks([project.pk for project in rows]):
+            earliest.update(Arrival.objects.filter(project_id__in=chunk).earliest_per_project())
+        for project, row in rows.items():
+            problem = signing_date_problem(project.signed_on, earliest.get(project.pk))
+            if problem:
+                self.problems.append(Problem(PROJECTS.title, row, PROJECTS.header_of("signed_on"), problem))
 
     def _write_project(self, row: ParsedRow, project: Project | None, units_before: set[int]) -> Project | None:
         facts = project_facts(row.values)

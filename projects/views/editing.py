@@ -44,24 +44,34 @@ def _require(allowed: bool) -> None:
 # --- The form --------------------------------------------------------------------------------
 
 
+SUBMIT_BUTTON = "submit"  # the form's 「保存并提交」
+MISSING = "missing"  # the edit page's query flag: show what the last 保存并提交 lacked
+
+
 @require_http_methods(["GET", "POST"])
 def project_create(request: HttpRequest) -> HttpResponse:
     access = access_of(request.user)
     _require(access.enters_projects)
     form = ProjectForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid() and "preview" not in request.POST:
+        then_submit = SUBMIT_BUTTON in request.POST and not access.reviews
         try:
             project = services.create_project(
                 user=request.user,
                 facts=form.facts(),
                 cooperating_unit_ids=form.cooperating_unit_ids(),
                 submit_at_once=access.reviews,
+                then_submit=then_submit,
             )
         except ValidationError as error:
             _errors_onto(form, error)
         else:
-            if project.status == Status.SUBMITTED:
+            if project.status == Status.SUBMITTED and access.reviews:
                 messages.success(request, f"项目「{project.name}」已录入（编号 {project.code}），已进入审核队列。")
+            elif project.status == Status.SUBMITTED:
+                messages.success(request, f"项目「{project.name}」已保存并提交审核（编号 {project.code}），请等待招商局审核。")
+            elif then_submit:
+                return _not_yet_submitted(request, project)
             else:
                 messages.success(request, f"项目「{project.name}」已保存为草稿（编号 {project.code}）。核对无误后请提交审核。")
             return redirect("project_detail", pk=project.pk)
@@ -75,13 +85,15 @@ def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
     # The form works on a copy: `project` stays as stored, for the page around the form.
     form = ProjectForm(request.POST or None, instance=copy.copy(project), user=request.user)
     if request.method == "POST" and form.is_valid() and "preview" not in request.POST:
+        then_submit = SUBMIT_BUTTON in request.POST and project.can_submit(request.user)
         try:
-            services.update_project(
+            saved = services.update_project(
                 project=project,
                 user=request.user,
                 facts=form.facts(),
                 cooperating_unit_ids=form.cooperating_unit_ids(),
                 version=form.submitted_version(),
+                then_submit=then_submit,
             )
         except services.EditConflict as conflict:
             # The user's input stays on the page; the version stays theirs, so saving again is refused too.
@@ -90,27 +102,46 @@ def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             _errors_onto(form, error)
         else:
-            messages.success(request, f"项目「{form.cleaned_data['name']}」的修改已保存。")
+            if then_submit and saved.status != Status.SUBMITTED:
+                return _not_yet_submitted(request, saved)
+            submitted = "并提交审核，请等待招商局审核" if then_submit else ""
+            messages.success(request, f"项目「{form.cleaned_data['name']}」的修改已保存{submitted}。")
             return redirect("project_detail", pk=project.pk)
     return _render_form(request, form, project=project)
 
 
+def _not_yet_submitted(request, project: Project) -> HttpResponse:
+    """保存并提交 saved the project but it lacks what a submission needs: back to its form, which says what."""
+    messages.warning(
+        request, f"项目「{project.name}」已保存为草稿（编号 {project.code}），但还不能提交审核：请补全下面标出的内容后再点「保存并提交」。"
+    )
+    return redirect(f"{reverse('project_edit', args=[project.pk])}?{MISSING}=1")
+
+
 def _render_form(request, form: ProjectForm, *, project: Project | None = None, status: int = 200) -> HttpResponse:
     preview = duplicates = None
+    submission_problems = {}
     previewing = request.method == "POST" and "preview" in request.POST
     if previewing and form.is_valid():
         preview = _preview_of_form(form)
+        submission_problems = form.submission_problems()
     if form.is_bound and form.is_valid():
-        duplicates = _duplicates(request, form.cleaned_data["investor"], form.cleaned_data["signed_on"], project)
+        data = form.cleaned_data
+        duplicates = _duplicates(request, data["investor"], data["signed_on"], project)
     elif not form.is_bound and project is not None:
         duplicates = _duplicates(request, project.investor, project.signed_on, project)
+        if request.GET.get(MISSING):
+            form.show_problems(project.submission_problems(target=project.agreement_target()))
+    access = access_of(request.user)
     context = {
         "nav": "projects",
         "form": form,
         "project": project,
         "previewing": previewing,
         "preview": preview,
+        "submission_problems": submission_problems,
         "duplicates": duplicates,
+        "offers_submit": project.can_submit(request.user) if project else not access.reviews,
     }
     return render(request, "projects/project_form.html", context, status=status)
 
@@ -128,21 +159,10 @@ def _preview_of_form(form: ProjectForm) -> services.ScorePreview:
     )
 
 
-def _duplicates(request, investor, signed_on, project) -> list[tuple[Project, bool]] | None:
-    """(project, may the user open it) for the same investor's other projects of the signing year."""
-    if not investor or signed_on is None:
-        return None
-    matches = services.same_investor_same_year(
-        investor=investor, year=signed_on.year, exclude_pk=project.pk if project else None
+def _duplicates(request, investor, signed_on, project) -> services.SameInvestor | None:
+    return services.same_investor_warning(
+        user=request.user, investor=investor, signed_on=signed_on, exclude_pk=project.pk if project else None
     )
-    if not matches:
-        return None
-    if access_of(request.user).sees_everything:
-        visible = {match.pk for match in matches}
-    else:
-        visible_ones = Project.objects.visible_to(request.user).filter(pk__in=[match.pk for match in matches])
-        visible = set(visible_ones.values_list("pk", flat=True))
-    return [(match, match.pk in visible) for match in matches]
 
 
 def _errors_onto(form, error: ValidationError) -> None:
@@ -199,6 +219,7 @@ def _render_detail(request, project: Project, *, arrival_form=None, return_form=
             arrived_capital=arrived,
         ),
         "duplicates": _duplicates(request, project.investor, project.signed_on, project),
+        "amount_check": project.unusual_amount(project.agreement_target()),
         "history": project_history(project),
         "can": can,
         "arrival_form": arrival_form,

@@ -81,7 +81,7 @@ def import_confirm(request, pk: int):
         messages.error(request, str(refused))
         return redirect(_preview_url(batch, approve))
     except ImportRejected as rejected:
-        messages.error(request, f"导入失败：文件现在有 {len(rejected.problems)} 个问题，未写入任何数据。请查看下面的问题，改正后重新上传。")
+        messages.error(request, f"导入失败：发现 {len(rejected.problems)} 处错误，未写入任何数据。请查看下面的错误，改正后重新上传。")
         return redirect(_preview_url(batch, approve))
     messages.success(request, result.summary()[0])
     return redirect("project_list")

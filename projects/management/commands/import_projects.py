@@ -12,11 +12,14 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="只检查并显示将新建、更新的内容，不写入数据")
 
     def handle(self, *args, file, approve, dry_run, **options):
+        plan = parse_workbook(file)
         try:
-            result = apply_plan(plan=parse_workbook(file), approve=approve, dry_run=dry_run)
+            result = apply_plan(plan=plan, approve=approve, dry_run=dry_run)
         except ImportRejected as rejected:
             for problem in rejected.problems:
                 self.stderr.write(str(problem))
-            raise CommandError(f"导入失败：发现 {len(rejected.problems)} 个问题，未写入任何数据。") from None
+            raise CommandError(f"导入失败：发现 {len(rejected.problems)} 处错误，未写入任何数据。") from None
+        for warning in plan.warnings:
+            self.stdout.write(f"提醒：{warning}")
         for line in result.summary():
             self.stdout.write(line)
