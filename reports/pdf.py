@@ -153,8 +153,7 @@ def _para(text: str, style: ParagraphStyle) -> Paragraph:
 
 
 def _figures(cell: Cell, is_count: bool) -> list[str]:
-    amount = display.count if is_count else display.money
-    return [amount(cell.actual), amount(cell.target), display.rate(cell.rate)]
+    return [display.amount(cell.actual, is_count), display.amount(cell.target, is_count), display.rate(cell.rate)]
 
 
 def _with_unit(label: str, is_count: bool) -> str:
@@ -412,8 +411,8 @@ class _Writer:
         head = [["指标", "完成", "目标", "完成率", "单位", "统计口径"]]
         rows, red = [], []
         for r, goal in enumerate(block.rows, start=1):
-            amount = display.count if goal.unit == "个" else display.money
-            figures = [amount(goal.actual), amount(goal.target), display.rate(goal.rate)]
+            is_count = goal.unit == "个"
+            figures = [display.amount(goal.actual, is_count), display.amount(goal.target, is_count), display.rate(goal.rate)]
             rows.append([self._text(goal.label, 110), *figures, goal.unit, self._text(goal.basis, 190)])
             if goal.rate is not None and goal.rate < block.progress:
                 red.append((3, r))

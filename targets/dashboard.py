@@ -101,11 +101,11 @@ class Figure:
 
     @property
     def actual_text(self) -> str:
-        return display.count(self.actual) if self.is_count else display.money(self.actual)
+        return display.amount(self.actual, self.is_count)
 
     @property
     def target_text(self) -> str:
-        return display.count(self.target) if self.is_count else display.money(self.target)
+        return display.amount(self.target, self.is_count)
 
     @property
     def rate_text(self) -> str:
@@ -384,11 +384,11 @@ class LineView:
 
     @property
     def amount_text(self) -> str:
-        return display.count(self.line.amount) if self.indicator.is_count else display.money(self.line.amount)
+        return display.amount(self.line.amount, self.indicator.is_count)
 
     @property
     def credit_text(self) -> str:
-        return display.count(self.line.credit) if self.indicator.is_count else display.money(self.line.credit)
+        return display.amount(self.line.credit, self.indicator.is_count)
 
 
 @dataclass(frozen=True)

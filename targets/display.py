@@ -39,6 +39,11 @@ def count(value: Decimal | int | None) -> str:
     return "–" if value is None else str(int(value))
 
 
+def amount(value: Decimal | None, is_count: bool) -> str:
+    """A figure of an indicator: a count as a whole number, money to 2 decimals."""
+    return count(value) if is_count else money(value)
+
+
 def plain(value: Decimal | None) -> str | None:
     """Full precision without exponent or trailing zeros, for machine-readable output."""
     if value is None:

@@ -30,7 +30,7 @@ TITLES = {UnitKind.PARK: "（一）园区", UnitKind.DEPARTMENT: "（二）区�
 
 
 def _shown(value, indicator: Indicator) -> str:
-    return display.count(value) if indicator.is_count else display.money(value)
+    return display.amount(value, indicator.is_count)
 
 
 @dataclass

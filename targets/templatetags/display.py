@@ -43,7 +43,7 @@ def count(value: Decimal | int | None) -> str:
 @register.filter
 def amount(value: Decimal | None, is_count: bool) -> str:
     """A count as a whole number, money to 2 decimals."""
-    return display.count(value) if is_count else display.money(value)
+    return display.amount(value, is_count)
 
 
 @register.filter
