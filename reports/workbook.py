@@ -1,4 +1,5 @@
 """The bulletin as an Excel workbook, the twin of its PDF: every sheet read from the snapshot alone.
+`ranking_workbook` writes the dashboard's tables with the same sheet writers.
 
 Figures are numbers, never text: money a Decimal shown to two decimals, counts integers,
 rates the rate itself shown as a percentage. "–" (text) where a unit has no target, so
@@ -130,7 +131,8 @@ def _section(sheet: Worksheet, section: KindSection, tp: Decimal, note: str, *, 
 
 
 def _groups(sheet: Worksheet, snapshot: Snapshot) -> None:
-    _title(sheet, "专项招商组招商情况", f"{_as_of(snapshot.as_of, snapshot.time_progress)} 项目和资金按项目本身计，不按来源和联合招商折算。")
+    note = _as_of(snapshot.as_of, snapshot.time_progress)
+    _title(sheet, "专项招商组招商情况", f"{note} 项目和资金按项目本身计，不按来源和联合招商折算。")
     _header_row(sheet, 3, ["序号", "专项招商组", "组长", "项目个数（个）", "协议资金（亿元）", "到位资金（亿元）"])
     rows = [*snapshot.groups, snapshot.groups_total]
     for row, group in enumerate(rows, start=4):
