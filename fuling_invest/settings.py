@@ -79,6 +79,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "fuling_invest.roles.context",
+                "fuling_invest.branding.context",
                 "reports.context.notifications",
             ],
         },

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from fuling_invest.roles import access_of
 from groups.models import SpecialGroup
+from targets import display
 from targets.models import Unit
 
 from .models import UNUSUAL_AMOUNT_ABOVE, ZERO_AGREEMENT_CAPITAL, Arrival, Project, Status, origin_help_text
@@ -37,7 +38,8 @@ class MoneyField(forms.DecimalField):
         self.widget.attrs.update({"step": "any", "inputmode": "decimal"})
 
     def prepare_value(self, value):
-        return format(value.normalize(), "f") if isinstance(value, Decimal) else value
+        """As entered, up to 4 decimals: 25 → "25", 1.2345 → "1.2345"."""
+        return display.plain(value) if isinstance(value, Decimal) else value
 
     def validate(self, value):
         super().validate(value)

@@ -19,6 +19,7 @@ from django.db import models
 from django.utils import timezone
 
 from groups.models import SpecialGroup
+from targets import display
 from targets.models import Unit
 
 from .models import Arrival, Cooperation, Project, Status
@@ -150,7 +151,7 @@ def _subject(model, record, names: "_Names") -> str:
     if model is Cooperation:
         return f"配合单位「{names.show(Cooperation, 'unit', record)}」"
     if model is Arrival:
-        return f"到位资金（{record.arrived_on:%Y-%m-%d}，{_plain(record.amount)} 亿元）"
+        return f"到位资金（{record.arrived_on:%Y-%m-%d}，{display.plain(record.amount)} 亿元）"
     return PROJECT
 
 
@@ -166,11 +167,6 @@ def _user_name(user) -> str:
     if user is None:
         return "系统"
     return user.get_full_name() or user.get_username()
-
-
-def _plain(value: Decimal) -> str:
-    text = format(value, "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 class _Names:
@@ -209,7 +205,7 @@ class _Names:
         if isinstance(value, bool):
             return "是" if value else "否"
         if isinstance(value, Decimal):
-            return _plain(value)
+            return display.plain(value)
         if isinstance(value, datetime.datetime):
             return f"{timezone.localtime(value):%Y-%m-%d %H:%M}"
         if isinstance(value, datetime.date):

@@ -24,7 +24,7 @@ from django.db.models.functions import Lower, Replace
 from django.utils import timezone
 
 from fuling_invest.roles import access_of
-from targets import scoring
+from targets import display, scoring
 from targets.models import RuleSet, Unit
 
 from .codes import next_code
@@ -393,7 +393,7 @@ def score_preview(
         threshold = rules.general_industrial_investment if industrial else rules.general_non_industrial_investment
         kind = "工业" if industrial else "非工业"
         return ScorePreview(
-            signed_on.year, tier, f"协议资金未达{kind}一般项目标准（{plain(threshold)} 亿元）：记录在案，但不计入考核。"
+            signed_on.year, tier, f"协议资金未达{kind}一般项目标准（{display.plain(threshold)} 亿元）：记录在案，但不计入考核。"
         )
     units = {unit.pk: unit for unit in [lead_unit, *cooperating_units]}
     facts = scoring.Project(
@@ -420,10 +420,6 @@ def score_preview(
     return ScorePreview(
         signed_on.year, tier, "", credits, origin_weight=rules.origin_weights[facts.origin], lead_share=rules.lead_share
     )
-
-
-def plain(value: Decimal) -> str:
-    return format(value.normalize(), "f")
 
 
 def normalized_investor(investor: str) -> str:

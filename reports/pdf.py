@@ -52,6 +52,7 @@ from reportlab.platypus import (
 from reportlab.platypus import paragraph as rl_paragraph
 from reportlab.platypus.flowables import Flowable, HRFlowable
 
+from fuling_invest.branding import system_title
 from targets import display
 from targets.scoring import Indicator
 
@@ -101,7 +102,7 @@ def render_pdf(snapshot: Snapshot) -> bytes:
         title=snapshot.title,
         author=snapshot.issuer,
         subject=f"截至{chinese_date(snapshot.as_of)}各单位招商引资目标完成情况",
-        creator="涪陵区招商引资目标管理系统",
+        creator=system_title(),
         lang="zh-CN",
         displayDocTitle=1,
         invariant=1,
@@ -152,8 +153,7 @@ def _para(text: str, style: ParagraphStyle) -> Paragraph:
 
 
 def _figures(cell: Cell, is_count: bool) -> list[str]:
-    amount = display.count if is_count else display.money
-    return [amount(cell.actual), amount(cell.target), display.rate(cell.rate)]
+    return [display.amount(cell.actual, is_count), display.amount(cell.target, is_count), display.rate(cell.rate)]
 
 
 def _with_unit(label: str, is_count: bool) -> str:
@@ -289,7 +289,7 @@ class _Writer:
         """Rank, unit, each indicator's 完成/目标/完成率, 综合完成率 and the 序时 mark, then 合计."""
         indicators = [Indicator(value) for value in section.indicators]
         head = [
-            ["排名", "单位", *[t for i in indicators for t in (_with_unit(i.label, i.is_count), "", "")], "综合完成率", "序时"],
+            ["排名", "单位", *[t for i in indicators for t in (_with_unit(i.label, i.is_count), "", "")], "综合完成率", "序时进度"],
             ["", ""] + ["完成", "目标", "完成率"] * len(indicators) + ["", ""],
         ]
         rows, commands = [], []
@@ -302,7 +302,8 @@ class _Writer:
         last = len(head) + len(rows)
         commands += self._red((_rate_column(k, 2), last) for k, i in enumerate(indicators) if section.total[i].behind(self.tp))
         commands.append(("BACKGROUND", (0, last), (-1, last), TOTAL_FILL))
-        fixed, tail = [24, UNIT_WIDTH], [44, 28]
+        # The last two hold 综合完成率 and 序时进度 on one line each (4 characters need 34 pt).
+        fixed, tail = [24, UNIT_WIDTH], [44, 36]
         figure = (LANDSCAPE_WIDTH - sum(fixed) - sum(tail)) / (3 * len(indicators))
         widths = fixed + [figure] * (3 * len(indicators)) + tail
         spans = [("SPAN", (c, 0), (c, 1)) for c in (0, 1, len(widths) - 2, len(widths) - 1)]
@@ -319,7 +320,7 @@ class _Writer:
 
     def _legend(self) -> str:
         return (
-            f"注：底色标示综合完成率低于序时进度（{display.rate(self.tp)}）的单位，“序时”栏注明“落后”或“达到”；"
+            f"注：底色标示综合完成率低于序时进度（{display.rate(self.tp)}）的单位，“序时进度”栏注明“落后”或“达到”；"
             f"红色完成率表示该项指标低于序时进度；“–”表示未下达目标。资金单位：亿元，项目单位：个。"
         )
 
@@ -410,8 +411,8 @@ class _Writer:
         head = [["指标", "完成", "目标", "完成率", "单位", "统计口径"]]
         rows, red = [], []
         for r, goal in enumerate(block.rows, start=1):
-            amount = display.count if goal.unit == "个" else display.money
-            figures = [amount(goal.actual), amount(goal.target), display.rate(goal.rate)]
+            is_count = goal.unit == "个"
+            figures = [display.amount(goal.actual, is_count), display.amount(goal.target, is_count), display.rate(goal.rate)]
             rows.append([self._text(goal.label, 110), *figures, goal.unit, self._text(goal.basis, 190)])
             if goal.rate is not None and goal.rate < block.progress:
                 red.append((3, r))

@@ -222,11 +222,7 @@ def take_snapshot(*, period: scoring.Period, issued_on: datetime.date) -> Snapsh
     rules = assessment.rules_for(period.year)
     results = assessment.assess(period)
     tp = period.time_progress
-    sections = [_section(results, kind, tp) for kind in (UnitKind.PARK, UnitKind.DEPARTMENT)]
-    totals = [
-        TotalRow(row.indicator.label, row.indicator.is_count, *(_cell_of_figure(f) for f in row.figures))
-        for row in district_totals(results, tp)
-    ]
+    totals, sections = ranking_tables(results, tp)
     groups = _groups(period, rules)
     five_year, note = five_year_progress(period=period)
     projects = _listed_projects(period, rules)
@@ -247,6 +243,16 @@ def take_snapshot(*, period: scoring.Period, issued_on: datetime.date) -> Snapsh
         target_tables=[_target_table(table) for table in target_tables(period.year)],
         rules_summary=rules_summary(rules),
     )
+
+
+def ranking_tables(results: list[scoring.UnitResult], time_progress: Decimal) -> tuple[list[TotalRow], list[KindSection]]:
+    """The district totals and each kind's ranking, as the dashboard shows them (targets.dashboard)."""
+    sections = [_section(results, kind, time_progress) for kind in (UnitKind.PARK, UnitKind.DEPARTMENT)]
+    totals = [
+        TotalRow(row.indicator.label, row.indicator.is_count, *(_cell_of_figure(f) for f in row.figures))
+        for row in district_totals(results, time_progress)
+    ]
+    return totals, sections
 
 
 def _cell(item: scoring.IndicatorResult) -> Cell:

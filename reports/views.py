@@ -9,15 +9,18 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_POST
 
 from fuling_invest.roles import access_of
+from targets.assessment import NoRuleSet
+from targets.periods import period_from_request
 
 from . import services
+from .dashboard_export import dashboard_filename, dashboard_workbook
 from .forms import GenerateForm
 from .models import Bulletin, GenerationJob, Notification
 
@@ -113,6 +116,18 @@ def bulletin_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 def bulletin_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     bulletin = get_bulletin_for_user(request, pk)
     return _download(bytes(bulletin.xlsx), XLSX, bulletin.filename("xlsx"))
+
+
+@require_GET
+def dashboard_export(request: HttpRequest) -> HttpResponse:
+    """The dashboard's tables for ?year=&quarter= (the period the dashboard shows) as .xlsx;
+    whoever sees the dashboard may download them."""
+    period = period_from_request(request).period
+    try:
+        content = dashboard_workbook(period=period)
+    except NoRuleSet as error:
+        raise Http404(str(error)) from None
+    return _download(content, XLSX, dashboard_filename(period))
 
 
 def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:

@@ -1,4 +1,5 @@
 """The bulletin as an Excel workbook, the twin of its PDF: every sheet read from the snapshot alone.
+`ranking_workbook` writes the dashboard's tables with the same sheet writers.
 
 Figures are numbers, never text: money a Decimal shown to two decimals, counts integers,
 rates the rate itself shown as a percentage. "–" (text) where a unit has no target, so
@@ -20,7 +21,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from targets import display
 from targets.scoring import Indicator
 
-from .snapshot import Cell, KindSection, Snapshot, TargetTable, UnitRow
+from .snapshot import Cell, KindSection, Snapshot, TargetTable, TotalRow, UnitRow
 from .xlsx import DATE_FORMAT, MONEY_FORMAT, new_workbook, put, put_header, workbook_bytes
 
 RATE_FORMAT = "0.00%"
@@ -49,15 +50,30 @@ def bulletin_workbook(snapshot: Snapshot) -> bytes:
     """The bulletin's .xlsx: 说明, 全区汇总, one sheet per kind of unit, 专项招商组, 重大较大项目,
     五年目标 (the year-end assessment only) and 目标任务."""
     workbook = new_workbook(title=snapshot.title, creator=snapshot.issuer)
+    tp, annual, note = snapshot.time_progress, snapshot.annual, _as_of(snapshot.as_of, snapshot.time_progress)
     _cover(workbook.create_sheet("说明"), snapshot)
-    _totals(workbook.create_sheet("全区汇总"), snapshot)
+    _totals(workbook.create_sheet("全区汇总"), snapshot.totals, tp, note)
     for section in snapshot.sections:
-        _section(workbook.create_sheet(section.label), section, snapshot)
+        _section(workbook.create_sheet(section.label), section, tp, note, points=annual, score=annual)
     _groups(workbook.create_sheet("专项招商组"), snapshot)
     _projects(workbook.create_sheet("重大较大项目"), snapshot)
     if snapshot.annual:
         _five_year(workbook.create_sheet("五年目标"), snapshot)
     _target_tables(workbook.create_sheet("目标任务"), snapshot)
+    return workbook_bytes(workbook)
+
+
+def ranking_workbook(
+    *, title: str, creator: str, as_of: datetime.date, time_progress: Decimal, totals: Sequence[TotalRow],
+    sections: Sequence[KindSection],
+) -> bytes:
+    """The dashboard's tables as the bulletin lays them out: 全区汇总, then one sheet per kind
+    of unit with each indicator's 完成/目标/完成率, 综合完成率, 序时进度 and the score."""
+    workbook = new_workbook(title=title, creator=creator)
+    note = _as_of(as_of, time_progress)
+    _totals(workbook.create_sheet("全区汇总"), totals, time_progress, note)
+    for section in sections:
+        _section(workbook.create_sheet(section.label), section, time_progress, note, points=False, score=True)
     return workbook_bytes(workbook)
 
 
@@ -84,12 +100,11 @@ def _cover(sheet: Worksheet, snapshot: Snapshot) -> None:
     _widths(sheet, [12, COVER_TEXT_WIDTH])
 
 
-def _totals(sheet: Worksheet, snapshot: Snapshot) -> None:
-    tp = snapshot.time_progress
-    _title(sheet, "全区目标任务完成情况", _as_of(snapshot))
+def _totals(sheet: Worksheet, totals: Sequence[TotalRow], tp: Decimal, note: str) -> None:
+    _title(sheet, "全区目标任务完成情况", note)
     figures = ["完成", "目标", "完成率"]
     _two_row_header(sheet, 3, ["指标", "单位"], [("园区", figures), ("区级部门", figures), ("全区", figures)])
-    for row, total in enumerate(snapshot.totals, start=5):
+    for row, total in enumerate(totals, start=5):
         cells = (total.parks, total.departments, total.district)
         values = [Value(total.label), Value("个" if total.is_count else "亿元")]
         _write_row(sheet, row, values + [v for cell in cells for v in _figures(cell, total.is_count, tp)])
@@ -97,26 +112,27 @@ def _totals(sheet: Worksheet, snapshot: Snapshot) -> None:
     _widths(sheet, [14, 6, *[10] * 9])
 
 
-def _section(sheet: Worksheet, section: KindSection, snapshot: Snapshot) -> None:
-    """One kind's units in ranking order; the year-end assessment adds each indicator's points and the score."""
-    tp, annual = snapshot.time_progress, snapshot.annual
-    _title(sheet, f"{section.label}目标任务完成情况及排名", f"{_as_of(snapshot)} {LEGEND}")
-    figures = ["完成", "目标", "完成率", *(["得分"] if annual else [])]
+def _section(sheet: Worksheet, section: KindSection, tp: Decimal, note: str, *, points: bool, score: bool) -> None:
+    """One kind's units in ranking order; `points` adds each indicator's points (the year-end
+    assessment), `score` the score."""
+    _title(sheet, f"{section.label}目标任务完成情况及排名", f"{note} {LEGEND}")
+    figures = ["完成", "目标", "完成率", *(["得分"] if points else [])]
     groups = [(_indicator_heading(indicator), figures) for indicator in section.indicators]
-    _two_row_header(sheet, 3, ["排名", "责任单位"], groups, ["综合完成率", "序时进度", *(["得分"] if annual else [])])
+    _two_row_header(sheet, 3, ["排名", "责任单位"], groups, ["综合完成率", "序时进度", *(["得分"] if score else [])])
     for row, unit in enumerate(section.rows, start=5):
-        cells = _write_row(sheet, row, _unit_values(section, unit, tp, annual))
+        cells = _write_row(sheet, row, _unit_values(section, unit, tp, points, score))
         if unit.behind(tp):
             for cell in cells:
                 cell.fill = BEHIND_FILL
-    total = [Value(None), Value("合计", font=BOLD), *_indicator_values(section, section.total, tp, annual)]
+    total = [Value(None), Value("合计", font=BOLD), *_indicator_values(section, section.total, tp, points)]
     _write_row(sheet, 5 + len(section.rows), total)
     sheet.freeze_panes = "C5"
     _widths(sheet, [6, 16, *[10] * (len(groups) * len(figures) + 3)])
 
 
 def _groups(sheet: Worksheet, snapshot: Snapshot) -> None:
-    _title(sheet, "专项招商组招商情况", f"{_as_of(snapshot)} 项目和资金按项目本身计，不按来源和联合招商折算。")
+    note = _as_of(snapshot.as_of, snapshot.time_progress)
+    _title(sheet, "专项招商组招商情况", f"{note} 项目和资金按项目本身计，不按来源和联合招商折算。")
     _header_row(sheet, 3, ["序号", "专项招商组", "组长", "项目个数（个）", "协议资金（亿元）", "到位资金（亿元）"])
     rows = [*snapshot.groups, snapshot.groups_total]
     for row, group in enumerate(rows, start=4):
@@ -261,19 +277,19 @@ def _write_row(sheet: Worksheet, row: int, values: Sequence[Value]) -> list:
     return cells
 
 
-def _unit_values(section: KindSection, unit: UnitRow, tp: Decimal, annual: bool) -> list[Value]:
-    values = [_number(unit.rank, None), Value(unit.name), *_indicator_values(section, unit.cells, tp, annual)]
+def _unit_values(section: KindSection, unit: UnitRow, tp: Decimal, points: bool, score: bool) -> list[Value]:
+    values = [_number(unit.rank, None), Value(unit.name), *_indicator_values(section, unit.cells, tp, points)]
     values.append(_number(unit.overall_rate, RATE_FORMAT))
     values.append(Value(DASH if unit.score is None else "落后" if unit.behind(tp) else "达到"))
-    return values + ([_number(unit.score, MONEY_FORMAT)] if annual else [])
+    return values + ([_number(unit.score, MONEY_FORMAT)] if score else [])
 
 
-def _indicator_values(section: KindSection, cells: dict[str, Cell], tp: Decimal, annual: bool) -> list[Value]:
+def _indicator_values(section: KindSection, cells: dict[str, Cell], tp: Decimal, points: bool) -> list[Value]:
     values = []
     for indicator in section.indicators:
         cell = cells[indicator]
         values += _figures(cell, Indicator(indicator).is_count, tp)
-        if annual:
+        if points:
             values.append(_figure(cell.points, False))
     return values
 
@@ -312,8 +328,8 @@ def _widths(sheet: Worksheet, widths: Sequence[float]) -> None:
         sheet.column_dimensions[get_column_letter(column)].width = width
 
 
-def _as_of(snapshot: Snapshot) -> str:
-    return f"截至{_day(snapshot.as_of)}，序时进度{display.rate(snapshot.time_progress)}。金额单位：亿元。"
+def _as_of(as_of: datetime.date, time_progress: Decimal) -> str:
+    return f"截至{_day(as_of)}，序时进度{display.rate(time_progress)}。金额单位：亿元。"
 
 
 def _day(day: datetime.date) -> str:

@@ -101,11 +101,11 @@ class Figure:
 
     @property
     def actual_text(self) -> str:
-        return display.count(self.actual) if self.is_count else display.money(self.actual)
+        return display.amount(self.actual, self.is_count)
 
     @property
     def target_text(self) -> str:
-        return display.count(self.target) if self.is_count else display.money(self.target)
+        return display.amount(self.target, self.is_count)
 
     @property
     def rate_text(self) -> str:
@@ -380,15 +380,15 @@ class LineView:
 
     @property
     def origin_weight_text(self) -> str:
-        return "不折算" if self.indicator.is_count else _share_text(self.line.origin_weight)
+        return "不折算" if self.indicator.is_count else display.percent(self.line.origin_weight)
 
     @property
     def amount_text(self) -> str:
-        return display.count(self.line.amount) if self.indicator.is_count else display.money(self.line.amount)
+        return display.amount(self.line.amount, self.indicator.is_count)
 
     @property
     def credit_text(self) -> str:
-        return display.count(self.line.credit) if self.indicator.is_count else display.money(self.line.credit)
+        return display.amount(self.line.credit, self.indicator.is_count)
 
 
 @dataclass(frozen=True)
@@ -467,7 +467,7 @@ class UnitPage:
 
     @property
     def rate_cap_text(self) -> str:
-        return _share_text(self.rate_cap)
+        return display.percent(self.rate_cap)
 
     @property
     def kind_label(self) -> str:
@@ -513,12 +513,12 @@ def explain_line(line: scoring.CreditLine, indicator: scoring.Indicator, rules: 
     joint, cooperating = joint_share(line, rules)
     if line.lead:
         role = "牵头（联合招商）" if cooperating else "牵头（独立招商）"
-        joint_text = _share_text(joint)
+        joint_text = display.percent(joint)
     else:
         role = f"配合（{cooperating}家配合单位平分）"
-        joint_text = f"{_share_text(ONE - rules.lead_share)} ÷ {cooperating}"
+        joint_text = f"{display.percent(ONE - rules.lead_share)} ÷ {cooperating}"
     formula = (
-        f"{display.money(line.amount)} × {_share_text(line.origin_weight)} × {joint_text} = {display.money(line.credit)}"
+        f"{display.money(line.amount)} × {display.percent(line.origin_weight)} × {joint_text} = {display.money(line.credit)}"
     )
     return LineView(line, indicator, role, origin, formula)
 
@@ -535,18 +535,13 @@ def joint_share(line: scoring.CreditLine, rules: scoring.Rules) -> tuple[Decimal
     return joint, int(((ONE - rules.lead_share) / joint).to_integral_value())
 
 
-def _share_text(share: Decimal) -> str:
-    """A share as a short percentage: 0.2 → "20%", 1 → "100%", 0.125 → "12.5%"."""
-    return f"{display.plain(share * 100)}%"
-
-
 def rules_summary(rules: scoring.Rules) -> str:
-    weights = "、".join(f"{Origin(o.value).label} {_share_text(w)}" for o, w in rules.origin_weights.items())
-    lead = _share_text(rules.lead_share)
-    rest = _share_text(ONE - rules.lead_share)
+    weights = "、".join(f"{Origin(o.value).label} {display.percent(w)}" for o, w in rules.origin_weights.items())
+    lead = display.percent(rules.lead_share)
+    rest = display.percent(ONE - rules.lead_share)
     return (
         f"{rules.year}年规则：来源权重 {weights}；联合招商牵头单位得 {lead}，配合单位平分 {rest}，"
-        f"独立招商的牵头单位得 100%；项目个数只计牵头单位、不折算；完成率计分上限 {_share_text(rules.rate_cap)}。"
+        f"独立招商的牵头单位得 100%；项目个数只计牵头单位、不折算；完成率计分上限 {display.percent(rules.rate_cap)}。"
     )
 
 

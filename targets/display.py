@@ -1,6 +1,10 @@
 """Rounding for display only (domain.md §3): money and scores to 2 decimals, rates as percentages.
 
 Rounding is 四舍五入 (half up), as the district's tables do. Everything upstream keeps full precision.
+The one set of number formatters: pages (through the `display` template library,
+targets/templatetags/display.py), the PDF and the `ranking` command use these; `plain` is for
+what is entered (form inputs, the change history, machine-readable output). Workbooks keep
+exact numbers and say "0.00" in the cell's number format (reports/xlsx.py).
 """
 
 import unicodedata
@@ -23,8 +27,21 @@ def rate(value: Decimal | None) -> str:
     return "–" if value is None else f"{(Decimal(value) * 100).quantize(CENT, ROUND_HALF_UP)}%"
 
 
+def percent(value: Decimal | None) -> str:
+    """A share as a short percentage, to at most 2 decimals: 0.8 → "80%", 0.125 → "12.5%", 1/30 → "3.33%"."""
+    if value is None:
+        return "–"
+    text = rate(value).rstrip("%")
+    return (text.rstrip("0").rstrip(".") if "." in text else text) + "%"
+
+
 def count(value: Decimal | int | None) -> str:
     return "–" if value is None else str(int(value))
+
+
+def amount(value: Decimal | None, is_count: bool) -> str:
+    """A figure of an indicator: a count as a whole number, money to 2 decimals."""
+    return count(value) if is_count else money(value)
 
 
 def plain(value: Decimal | None) -> str | None:

@@ -30,7 +30,7 @@ TITLES = {UnitKind.PARK: "（一）园区", UnitKind.DEPARTMENT: "（二）区�
 
 
 def _shown(value, indicator: Indicator) -> str:
-    return display.count(value) if indicator.is_count else display.money(value)
+    return display.amount(value, indicator.is_count)
 
 
 @dataclass
@@ -104,11 +104,6 @@ class RuleLine:
     value: str
 
 
-def _percent(value: Decimal) -> str:
-    text = f"{(Decimal(value) * 100).normalize():f}"
-    return f"{text}%"
-
-
 def rule_sections(rule_set: RuleSet) -> list[tuple[str, list[RuleLine]]]:
     """The rule set's values grouped as the work plan states them (no query)."""
 
@@ -119,12 +114,12 @@ def rule_sections(rule_set: RuleSet) -> list[tuple[str, list[RuleLine]]]:
         ("项目等级门槛（含本数）", lines(
             ["major_investment", "major_output", "large_investment", "large_output", "key_investment",
              "general_industrial_investment", "general_non_industrial_investment"], display.plain)),
-        ("项目来源权重", lines(["weight_outside_city", "weight_inside_city", "weight_inside_district"], _percent)),
-        ("联合招商", lines(["lead_share"], _percent)),
+        ("项目来源权重", lines(["weight_outside_city", "weight_inside_city", "weight_inside_district"], display.percent)),
+        ("联合招商", lines(["lead_share"], display.percent)),
         ("计分权重", lines(
             ["score_agreement_capital", "score_arrived_capital", "score_major_projects", "score_large_projects",
              "score_key_projects", "score_non_industrial"], display.plain)),
-        ("完成率上限", lines(["rate_cap"], _percent)),
+        ("完成率上限", lines(["rate_cap"], display.percent)),
     ]  # fmt: skip
 
 

@@ -83,6 +83,8 @@ ROWS = [
     # --- dashboard, unit page, targets
     Row("dashboard", "GET", everyone(200)),
     Row("dashboard", "GET", everyone(200), query="?year=2021&quarter=2"),
+    Row("dashboard_export", "GET", everyone(200), note="as the dashboard: every signed-in role"),
+    Row("dashboard_export", "GET", everyone(200), query="?year=2021&quarter=2"),
     Row("unit_detail", "GET", answers(200, 404, 200, 200), lambda w: {"pk": w["unit_a"].pk}),
     Row("unit_detail", "GET", answers(404, 404, 200, 200), lambda w: {"pk": w["unit_c"].pk}, note="a unit it cooperates with"),
     Row("target_table_latest", "GET", everyone(302)),

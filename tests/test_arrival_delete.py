@@ -97,7 +97,7 @@ def test_staff_delete_an_unverified_entry_and_the_unit_no_longer_counts_it(world
     response = client.post(reverse("arrival_delete", args=[project.pk, wrong.pk]))
 
     assert response.status_code == 302 and response["Location"] == reverse("project_detail", args=[project.pk])
-    assert "已删除 2021-06-01 到位的 0.5 亿元" in client.get(response["Location"]).content.decode()
+    assert "已删除 2021-06-01 到位的 0.50 亿元" in client.get(response["Location"]).content.decode()
     assert list(project.arrivals.values_list("amount", flat=True)) == [Decimal("1")]
     assert explain(world["lead"], Q2).indicators[ARRIVED].actual == Decimal("1")
     ranked = {result.unit.id: result for result in assess(Q2)}
@@ -191,7 +191,7 @@ def test_the_delete_button_asks_for_confirmation_without_javascript(world):
     step = page[page.index('<details class="return-form arrival-delete">') :]
     step = step[: step.index("</details>")]
     assert "<summary" in step and "删除" in step and "确认删除</button>" in step
-    assert "csrfmiddlewaretoken" in step and "删除 2021-06-01 到位的 0.5 亿元" in step
+    assert "csrfmiddlewaretoken" in step and "删除 2021-06-01 到位的 0.50 亿元" in step
 
 
 # --- The evidence file ------------------------------------------------------------------------

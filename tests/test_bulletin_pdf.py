@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from django.conf import settings as django_settings
 from reportlab.graphics.charts.barcharts import HorizontalBarChart
 
+from fuling_invest.branding import system_title
 from reports import pdf as bulletin_pdf
 from reports.pdf import AXIS_TICKS, RED, chart_axis, render_pdf
 from reports.snapshot import Cell, Snapshot, from_json
@@ -189,7 +190,7 @@ def test_the_legend_says_what_the_marks_mean(q2):
     _snapshot, content = q2
     text = without_spaces("\n".join(pages(content)))
 
-    assert "注：底色标示综合完成率低于序时进度（50.00%）的单位，“序时”栏注明“落后”或“达到”；红色完成率表示该项指标低于序时进度" in text
+    assert "注：底色标示综合完成率低于序时进度（50.00%）的单位，“序时进度”栏注明“落后”或“达到”；红色完成率表示该项指标低于序时进度" in text
 
 
 def test_the_quarterly_bulletin_has_no_score_columns_nor_the_5311_block(q2):
@@ -368,6 +369,25 @@ def test_the_metadata_names_the_title_issuer_and_subject(q4):
     assert re.search(r"^Title:\s+涪陵区招商引资工作2021年度考核通报$", info, re.M)
     assert re.search(r"^Author:\s+涪陵区招商投资局$", info, re.M)
     assert re.search(r"^Subject:\s+截至2021年12月31日各单位招商引资目标完成情况$", info, re.M)
+
+
+def test_the_metadata_names_the_system_as_the_pages_do(q4, client, django_user_model):
+    _snapshot, content = q4
+    client.force_login(django_user_model.objects.create_user("someone"))
+    page_title = re.search(r"<title>.* · (.+)</title>", client.get("/").content.decode()).group(1)
+
+    assert page_title == system_title()
+    assert re.search(rf"^Creator:\s+{system_title()}$", poppler("pdfinfo", content), re.M)
+
+
+def test_the_unit_tables_time_progress_header_is_printed_whole(q2):
+    _snapshot, content = q2
+    lines = [line.split() for page in pages(content) for line in page.splitlines()]
+    headers = [words for words in lines if words[:2] == ["排名", "单位"]]
+
+    assert len(headers) == 2  # the parks' and the departments' tables
+    for words in headers:
+        assert words[-2:] == ["综合完成率", "序时进度"]
 
 
 def test_the_same_snapshot_gives_the_same_bytes(q2):

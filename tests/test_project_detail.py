@@ -170,7 +170,7 @@ def test_staff_add_an_entry_without_a_file(world):
     assert response.status_code == 302 and response["Location"] == reverse("project_detail", args=[project.pk])
     arrival = Arrival.objects.get()
     assert (arrival.amount, arrival.note, arrival.created_by, bool(arrival.evidence)) == (Decimal("0.5"), "二期到位", world["staff"], False)
-    assert "已登记到位资金 0.5 亿元" in client.get(response["Location"]).content.decode()
+    assert "已登记到位资金 0.50 亿元" in client.get(response["Location"]).content.decode()
 
 
 @pytest.mark.parametrize(

@@ -22,6 +22,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods
 
 from fuling_invest.roles import access_of
+from targets import display
 
 from .. import services
 from ..forms import ArrivalForm, ProjectForm, ReturnForm
@@ -356,7 +357,7 @@ def arrival_add(request: HttpRequest, project: Project) -> HttpResponse:
         except ValidationError as error:
             _errors_onto(form, error)
         else:
-            messages.success(request, f"已登记到位资金 {form.cleaned_data['amount'].normalize():f} 亿元。")
+            messages.success(request, f"已登记到位资金 {display.money(form.cleaned_data['amount'])} 亿元。")
             return redirect("project_detail", pk=project.pk)
     return _render_detail(request, project, arrival_form=form)
 
@@ -369,7 +370,7 @@ def _arrival_of(project: Project, arrival_pk: int) -> Arrival:
 def arrival_verify(request: HttpRequest, project: Project, arrival_pk: int) -> HttpResponse:
     arrival = _arrival_of(project, arrival_pk)
     services.verify_arrival(arrival=arrival, user=request.user)
-    messages.success(request, f"已核实 {arrival.arrived_on:%Y-%m-%d} 到位的 {arrival.amount.normalize():f} 亿元。")
+    messages.success(request, f"已核实 {arrival.arrived_on:%Y-%m-%d} 到位的 {display.money(arrival.amount)} 亿元。")
     return redirect("project_detail", pk=project.pk)
 
 
@@ -377,7 +378,7 @@ def arrival_verify(request: HttpRequest, project: Project, arrival_pk: int) -> H
 def arrival_delete(request: HttpRequest, project: Project, arrival_pk: int) -> HttpResponse:
     arrival = _arrival_of(project, arrival_pk)
     _require(project.can_delete_arrival(request.user, arrival))
-    what = f"{arrival.arrived_on:%Y-%m-%d} 到位的 {arrival.amount.normalize():f} 亿元"
+    what = f"{arrival.arrived_on:%Y-%m-%d} 到位的 {display.money(arrival.amount)} 亿元"
     try:
         services.delete_arrival(arrival=arrival, user=request.user)
     except ValidationError as error:

@@ -1,40 +1,16 @@
-"""Display of a bulletin's snapshot: rounding (targets.display) and the colour rule (targets.dashboard)."""
+"""A bulletin's snapshot in its web view: the colour rule (targets.dashboard) and lookups.
+
+Numbers are formatted by the `display` library (targets/templatetags/display.py).
+"""
 
 from decimal import Decimal
 
 from django import template
 
-from targets import display, scoring
+from targets import scoring
 from targets.dashboard import progress_of
 
 register = template.Library()
-
-
-@register.filter
-def rate(value: Decimal | None) -> str:
-    return display.rate(value)
-
-
-@register.filter
-def score(value: Decimal | None) -> str:
-    return display.score(value)
-
-
-@register.filter
-def figure(value: Decimal | None, indicator: str) -> str:
-    """A count as a whole number, money to 2 decimals, by the indicator's kind."""
-    return display.count(value) if scoring.Indicator(indicator).is_count else display.money(value)
-
-
-@register.filter
-def amount(value: Decimal | None, is_count: bool) -> str:
-    return display.count(value) if is_count else display.money(value)
-
-
-@register.filter
-def goal_amount(value: Decimal | None, unit: str) -> str:
-    """A five-year goal figure: 个 as a whole number, 亿元 to 2 decimals."""
-    return display.count(value) if unit == "个" else display.money(value)
 
 
 @register.filter

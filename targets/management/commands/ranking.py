@@ -81,7 +81,7 @@ def as_table(period: Period, results: list[UnitResult]) -> str:
 
 def cell(result: UnitResult, indicator: Indicator) -> str:
     item = result.indicators[indicator]
-    fmt = display.count if indicator.is_count else display.money
+    actual = display.amount(item.actual, indicator.is_count)
     if item.target is None:
-        return fmt(item.actual)
-    return f"{fmt(item.actual)}/{fmt(item.target)} {display.rate(item.rate)}"
+        return actual
+    return f"{actual}/{display.amount(item.target, indicator.is_count)} {display.rate(item.rate)}"

@@ -1,0 +1,35 @@
+"""The dashboard's district totals and rankings as an Excel workbook, laid out as the bulletin's.
+
+Computed live for the period asked for (nothing is stored): the same figures as the dashboard
+shows at that moment, through the same query layer (targets.assessment) and the bulletin's
+table writer (reports.workbook).
+"""
+
+from __future__ import annotations
+
+from fuling_invest.branding import system_title
+from targets import assessment, scoring
+
+from .snapshot import ranking_tables
+from .workbook import ranking_workbook
+
+
+def dashboard_title(period: scoring.Period) -> str:
+    return f"{period.year}年第{period.quarter}季度招商引资目标完成情况"
+
+
+def dashboard_workbook(*, period: scoring.Period) -> bytes:
+    """The workbook of `period` (raises assessment.NoRuleSet for a year without rules)."""
+    totals, sections = ranking_tables(assessment.assess(period), period.time_progress)
+    return ranking_workbook(
+        title=dashboard_title(period),
+        creator=system_title(),
+        as_of=period.end,
+        time_progress=period.time_progress,
+        totals=totals,
+        sections=sections,
+    )
+
+
+def dashboard_filename(period: scoring.Period) -> str:
+    return f"{dashboard_title(period)}.xlsx"
