@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_POST
 
+from fuling_invest.errors import get_or_404
 from fuling_invest.roles import access_of
 
 from . import services
@@ -30,12 +31,12 @@ def get_bulletin_for_user(request: HttpRequest, pk: int, *, documents: bool = Tr
     bulletins = Bulletin.objects.visible_to(request.user).select_related("generated_by", "published_by")
     if not documents:
         bulletins = bulletins.without_documents()
-    return get_object_or_404(bulletins, pk=pk)
+    return get_or_404(bulletins, "没有这份通报，或您无权查看。", pk=pk)
 
 
 def _require_reviewer(request: HttpRequest) -> None:
     if not access_of(request.user).reviews:
-        raise PermissionDenied
+        raise PermissionDenied("只有区招商投资局审核员可以生成和发布通报。")
 
 
 @require_GET
