@@ -42,16 +42,19 @@ def _require_reviewer(request: HttpRequest) -> None:
 @require_GET
 def report_list(request: HttpRequest) -> HttpResponse:
     reviews = access_of(request.user).reviews
-    bulletins = Bulletin.objects.visible_to(request.user).without_documents().select_related("published_by")
-    context = {"nav": "reports", "bulletins": list(bulletins), "reviews": reviews}
+    context = {"nav": "reports", "reviews": reviews}
     if reviews:
-        context["form"] = GenerateForm()
-        jobs = list(GenerationJob.objects.select_related("requested_by", "bulletin")[:RECENT_JOBS])
+        # The jobs are read before the bulletins: a job that finishes in between is then seen
+        # still running (the page watches it), never seen finished with its bulletin missing.
+        jobs = list(GenerationJob.objects.for_display()[:RECENT_JOBS])
         stale_before = services.stale_before()
         for job in jobs:
             job.stale = not job.is_finished and job.requested_at < stale_before
         context["jobs"] = jobs
+        context["form"] = GenerateForm()
         context["notifications"] = list(Notification.objects.unread_for(request.user)[:20])
+    bulletins = Bulletin.objects.visible_to(request.user).without_documents().select_related("published_by")
+    context["bulletins"] = list(bulletins)
     return render(request, "reports/report_list.html", context)
 
 
@@ -78,14 +81,14 @@ def bulletin_generate(request: HttpRequest) -> HttpResponse:
 def job_status(request: HttpRequest, pk: int) -> JsonResponse:
     """One job's state, for the reports page to poll (static/js/jobs.js)."""
     _require_reviewer(request)
-    job = get_object_or_404(GenerationJob.objects.select_related("bulletin"), pk=pk)
+    job = get_object_or_404(GenerationJob.objects.for_display(), pk=pk)
     return JsonResponse(
         {
             "id": job.pk,
             "state": job.state,
             "label": job.get_state_display(),
             "finished": job.is_finished,
-            "outcome": job.outcome,
+            "outcome": job.result,
             "error": job.error,
             "bulletin_url": reverse("bulletin_detail", args=[job.bulletin_id]) if job.bulletin_id else None,
         }
