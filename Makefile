@@ -30,10 +30,25 @@ browser:
 
 # The embedded default: SQLite in the project folder, Celery tasks in-process, demo accounts and
 # demo data. With DATABASE_URL set: reference data and the admin account only, never demo data.
-run: setup
-	DEBUG=1 $(PY) manage.py migrate --no-input
-	DEBUG=1 $(PY) manage.py bootstrap --address $(HOST) $(if $(DATABASE_URL),,--demo)
-	DEBUG=1 $(PY) manage.py runserver $(HOST)
+# `make run` serves what users see: DEBUG off (the Chinese error pages), static files collected
+# and served by WhiteNoise. It is plain HTTP on this machine, so the cookies are not marked
+# Secure (SECURE_COOKIES=0; production never sets that, docs/deploy.md), and the host of HOST is
+# allowed (any host when HOST listens on 0.0.0.0; ALLOWED_HOSTS, when set, wins).
+# `DEBUG=1 make run` for development: Django's debug pages, static files from their folders.
+comma := ,
+DEBUG_ON = $(filter 1 true yes on True TRUE Yes YES On ON,$(DEBUG))
+HOST_NAME = $(firstword $(subst :, ,$(HOST)))
+RUN_ALLOWED_HOSTS = $(or $(ALLOWED_HOSTS),$(if $(filter 0.0.0.0,$(HOST_NAME)),*,127.0.0.1$(comma)localhost$(if $(filter-out 127.0.0.1 localhost,$(HOST_NAME)),$(comma)$(HOST_NAME))))
+SECURE_COOKIES ?= 0
+run: setup $(if $(DEBUG_ON),,staticfiles/staticfiles.json)
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py bootstrap --address $(HOST) $(if $(DATABASE_URL),,--demo)
+	SECURE_COOKIES=$(SECURE_COOKIES) ALLOWED_HOSTS='$(RUN_ALLOWED_HOSTS)' $(PY) manage.py runserver $(HOST)
+
+# The collected static files (hashed names, compressed) that DEBUG off serves; collected again
+# only when a source changed (about 10 s: ECharts is large).
+staticfiles/staticfiles.json: $(shell find static -type f) node_modules/.installed $(VENV)/.installed
+	DEBUG=0 $(PY) manage.py collectstatic --no-input --verbosity 0
 
 # Runs on DATABASE_URL when set (PostgreSQL in CI), else on SQLite. Tasks run in-process here;
 # the tests against a real worker are `make test-worker`.

@@ -28,3 +28,9 @@ urlpatterns = [
     path("groups/", include("groups.urls")),
     path("reports/", include("reports.urls")),
 ]
+
+# The error pages with DEBUG off: Chinese, in the site's layout (fuling_invest/errors.py).
+handler400 = "fuling_invest.errors.bad_request"
+handler403 = "fuling_invest.errors.permission_denied"
+handler404 = "fuling_invest.errors.page_not_found"
+handler500 = "fuling_invest.errors.server_error"

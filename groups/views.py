@@ -1,8 +1,9 @@
 """The special investment-promotion groups (专项招商组): who they are, their projects and money."""
 
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from fuling_invest.errors import get_or_404
 from projects.models import Project, Status
 from targets import display
 from targets.assessment import NoRuleSet, rules_for
@@ -39,7 +40,7 @@ def group_list(request):
 
 @require_GET
 def group_detail(request, pk: int):
-    group = get_object_or_404(SpecialGroup.objects.with_people(), pk=pk)
+    group = get_or_404(SpecialGroup.objects.with_people(), "没有这个专项招商组。", pk=pk)
     context = _period_context(request)
     period, rules = context["period"], context["rules"]
     # Staff see only their unit's projects; the totals, over all the group's counted projects, are not details.

@@ -94,6 +94,14 @@ class Bulletin(models.Model):
         return f"涪陵区招商引资{self.year}年{suffix}{draft}.{extension}"
 
 
+class GenerationJobQuerySet(models.QuerySet):
+    def for_display(self) -> "GenerationJobQuerySet":
+        """With what a job's row shows: the requester and the bulletin (without its documents)."""
+        return self.select_related("requested_by", "bulletin").defer(
+            "bulletin__snapshot", "bulletin__pdf", "bulletin__xlsx"
+        )
+
+
 class GenerationJob(models.Model):
     """A request to generate one period's bulletin, and how it went: what the reports page shows."""
 
@@ -120,6 +128,8 @@ class GenerationJob(models.Model):
     started_at = models.DateTimeField("开始时间", null=True, blank=True)
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
 
+    objects = GenerationJobQuerySet.as_manager()
+
     class Meta:
         verbose_name = "通报生成任务"
         verbose_name_plural = "通报生成任务"
@@ -131,6 +141,13 @@ class GenerationJob(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.state in self.FINISHED
+
+    @property
+    def result(self) -> str:
+        """What the job's row says now: once its bulletin is published, that it is (no longer 待审核员发布)."""
+        if self.state == self.State.DONE and self.bulletin_id and self.bulletin.is_published:
+            return "通报已发布。"
+        return self.outcome
 
     @property
     def requested_by_label(self) -> str:

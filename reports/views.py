@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_POST
 
+from fuling_invest.errors import get_or_404
 from fuling_invest.roles import access_of
 from targets.assessment import NoRuleSet
 from targets.periods import period_from_request
@@ -33,27 +34,30 @@ def get_bulletin_for_user(request: HttpRequest, pk: int, *, documents: bool = Tr
     bulletins = Bulletin.objects.visible_to(request.user).select_related("generated_by", "published_by")
     if not documents:
         bulletins = bulletins.without_documents()
-    return get_object_or_404(bulletins, pk=pk)
+    return get_or_404(bulletins, "没有这份通报，或您无权查看。", pk=pk)
 
 
 def _require_reviewer(request: HttpRequest) -> None:
     if not access_of(request.user).reviews:
-        raise PermissionDenied
+        raise PermissionDenied("只有区招商投资局审核员可以生成和发布通报。")
 
 
 @require_GET
 def report_list(request: HttpRequest) -> HttpResponse:
     reviews = access_of(request.user).reviews
-    bulletins = Bulletin.objects.visible_to(request.user).without_documents().select_related("published_by")
-    context = {"nav": "reports", "bulletins": list(bulletins), "reviews": reviews}
+    context = {"nav": "reports", "reviews": reviews}
     if reviews:
-        context["form"] = GenerateForm()
-        jobs = list(GenerationJob.objects.select_related("requested_by", "bulletin")[:RECENT_JOBS])
+        # The jobs are read before the bulletins: a job that finishes in between is then seen
+        # still running (the page watches it), never seen finished with its bulletin missing.
+        jobs = list(GenerationJob.objects.for_display()[:RECENT_JOBS])
         stale_before = services.stale_before()
         for job in jobs:
             job.stale = not job.is_finished and job.requested_at < stale_before
         context["jobs"] = jobs
+        context["form"] = GenerateForm()
         context["notifications"] = list(Notification.objects.unread_for(request.user)[:20])
+    bulletins = Bulletin.objects.visible_to(request.user).without_documents().select_related("published_by")
+    context["bulletins"] = list(bulletins)
     return render(request, "reports/report_list.html", context)
 
 
@@ -80,14 +84,14 @@ def bulletin_generate(request: HttpRequest) -> HttpResponse:
 def job_status(request: HttpRequest, pk: int) -> JsonResponse:
     """One job's state, for the reports page to poll (static/js/jobs.js)."""
     _require_reviewer(request)
-    job = get_object_or_404(GenerationJob.objects.select_related("bulletin"), pk=pk)
+    job = get_object_or_404(GenerationJob.objects.for_display(), pk=pk)
     return JsonResponse(
         {
             "id": job.pk,
             "state": job.state,
             "label": job.get_state_display(),
             "finished": job.is_finished,
-            "outcome": job.outcome,
+            "outcome": job.result,
             "error": job.error,
             "bulletin_url": reverse("bulletin_detail", args=[job.bulletin_id]) if job.bulletin_id else None,
         }

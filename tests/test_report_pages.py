@@ -6,6 +6,7 @@ import json
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -68,7 +69,7 @@ def test_leaders_and_unit_staff_see_only_published_bulletins_and_no_form(world, 
     assert reverse("bulletin_pdf", args=[q1.pk]) in page
 
 
-# session, user, role (groups), bulletins, recent jobs (with requester and bulletin), reminders,
+# session, user, role (groups), recent jobs (with requester and bulletin), reminders, bulletins,
 # the menu's unread count, the years that have rules (the form)
 LIST_QUERIES = 8
 
@@ -150,6 +151,49 @@ def test_the_job_status_answers_its_state_as_json(world):
     answer = json.loads(client.get(reverse("job_status", args=[job.pk])).content)
     assert answer["state"] == "done" and answer["finished"] and answer["label"] == "已完成"
     assert answer["bulletin_url"] == reverse("bulletin_detail", args=[Bulletin.objects.get().pk])
+
+
+def job_row(page: str, job: GenerationJob) -> str:
+    row = page[page.index(f'<tr data-job="{job.pk}"') :]
+    return row[: row.index("</tr>")]
+
+
+def test_once_its_bulletin_is_published_the_job_row_says_so_and_no_longer_awaits_publication(world):
+    job = services.run_job(job_id=GenerationJob.objects.create(year=2021, quarter=2, requested_by=world["reviewer"]).pk)
+    client = client_for(world["reviewer"])
+    assert "已生成草稿，待审核员发布。" in job_row(text_of(client.get(reverse("report_list"))), job)
+
+    services.publish_bulletin(bulletin=job.bulletin, user=world["reviewer"])
+
+    row = job_row(text_of(client.get(reverse("report_list"))), job)
+    assert "待审核员发布" not in row
+    assert "通报已发布。" in row and reverse("bulletin_detail", args=[job.bulletin_id]) in row
+    answer = json.loads(client.get(reverse("job_status", args=[job.pk])).content)
+    assert answer["outcome"] == "通报已发布。"  # what static/js/jobs.js writes into the row
+
+
+def test_a_job_that_finishes_while_the_page_is_read_is_never_shown_done_beside_a_list_without_its_bulletin(world):
+    """The page reads the jobs and the bulletins one after the other; the job may finish in between."""
+    job = GenerationJob.objects.create(year=2021, quarter=2, requested_by=world["reviewer"])
+    client = client_for(world["reviewer"])
+    worker = {"ran": False}
+
+    def the_worker_finishes_after_the_first_of_the_two_reads(execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        reads = ('FROM "reports_generationjob"', 'FROM "reports_bulletin"')
+        if not worker["ran"] and sql.lstrip().startswith("SELECT") and any(table in sql for table in reads):
+            worker["ran"] = True  # the worker's own queries pass through here too
+            services.run_job(job_id=job.pk)
+        return result
+
+    with connection.execute_wrapper(the_worker_finishes_after_the_first_of_the_two_reads):
+        page = text_of(client.get(reverse("report_list")))
+    job.refresh_from_db()
+    assert worker["ran"] and job.state == GenerationJob.State.DONE
+    row = job_row(page, job)
+    listed = "涪陵区招商引资工作2021年第2季度通报" in page[page.index('id="bulletin-list"') :]
+    # Either the job is still watched (the page lists the bulletin when it finishes) or the list has it.
+    assert "data-pending" in row or listed
 
 
 def test_a_failed_job_shows_its_error(world):

@@ -147,8 +147,8 @@ def test_reviewers_get_an_approve_button_and_a_return_form_with_a_required_reaso
 
     page = queue(client, reviewer).content.decode()
 
-    approve = re.search(rf'<form method="post" action="{reverse("project_approve", kwargs={"pk": project.pk})}">(.*?)</form>', page, re.S)
-    back = re.search(rf'<form method="post" action="{reverse("project_return", kwargs={"pk": project.pk})}">(.*?)</form>', page, re.S)
+    approve = re.search(rf'<form method="post" action="{reverse("project_approve", kwargs={"pk": project.pk})}"[^>]*>(.*?)</form>', page, re.S)
+    back = re.search(rf'<form method="post" action="{reverse("project_return", kwargs={"pk": project.pk})}"[^>]*>(.*?)</form>', page, re.S)
     assert approve and back
     assert "csrfmiddlewaretoken" in approve.group(1) and "审核通过" in approve.group(1)
     assert "csrfmiddlewaretoken" in back.group(1)

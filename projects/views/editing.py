@@ -16,11 +16,12 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods
 
+from fuling_invest.errors import get_or_404
 from fuling_invest.roles import access_of
 from targets import display
 
@@ -34,7 +35,8 @@ def get_project_for_user(request: HttpRequest, pk: int) -> Project:
     """The project if the user may see it, else 404."""
     cooperations = Cooperation.objects.select_related("unit").order_by("pk")
     projects = Project.objects.visible_to(request.user).select_related("lead_unit", "group", "reviewed_by", "created_by")
-    return get_object_or_404(projects.prefetch_related(Prefetch("cooperations", queryset=cooperations)), pk=pk)
+    projects = projects.prefetch_related(Prefetch("cooperations", queryset=cooperations))
+    return get_or_404(projects, "没有这个项目，或您无权查看。", pk=pk)
 
 
 def _require(allowed: bool) -> None:
@@ -363,7 +365,7 @@ def arrival_add(request: HttpRequest, project: Project) -> HttpResponse:
 
 
 def _arrival_of(project: Project, arrival_pk: int) -> Arrival:
-    return get_object_or_404(Arrival, project=project, pk=arrival_pk)
+    return get_or_404(Arrival.objects.filter(project=project), "该项目没有这笔到位资金记录。", pk=arrival_pk)
 
 
 @project_action(Project.can_verify_arrival)

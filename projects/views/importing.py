@@ -6,10 +6,11 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from fuling_invest.errors import get_or_404
 from fuling_invest.roles import access_of
 from projects.importing import ImportRejected, write_template
 from projects.importing.batches import BatchNotPending, confirm_batch, preview_batch, store_upload
@@ -27,7 +28,7 @@ def _require_importer(request) -> None:
 
 def get_batch_for_user(request, pk: int) -> ImportBatch:
     """The user's own batch; anyone else's answers 404, as if it did not exist."""
-    batch = get_object_or_404(ImportBatch.objects.filter(uploaded_by=request.user), pk=pk)
+    batch = get_or_404(ImportBatch.objects.filter(uploaded_by=request.user), "没有这次导入，或它不是您上传的。", pk=pk)
     _require_importer(request)
     return batch
 

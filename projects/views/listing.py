@@ -84,7 +84,7 @@ REVIEW_PAGE_SIZE = 50
 def review_queue(request, **kwargs):
     access = access_of(request.user)
     if not access.sees_everything:
-        raise PermissionDenied
+        raise PermissionDenied("审核队列只对招商局审核员和区领导开放。")
     queue = (
         with_tier(Project.objects.review_queue(), list(RuleSet.objects.order_by("-year")))
         .select_related("lead_unit", "created_by")

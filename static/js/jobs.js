@@ -1,6 +1,8 @@
 // The reports page: while a generation job is queued or running, ask for its state every
-// two seconds and show it; when every job has finished, reload once so the list of
-// bulletins shows the new one. No inline script (CSP): this file is the whole behaviour.
+// two seconds and show it; when a job finishes, read the page again and put its fresh list of
+// bulletins in place of the old one, so the new bulletin is listed without a reload (and what
+// the reviewer was doing on the page stays as it was). No inline script (CSP): this file is the
+// whole behaviour.
 (function () {
   "use strict";
   var INTERVAL = 2000;
@@ -8,6 +10,10 @@
 
   function pendingRows() {
     return Array.prototype.slice.call(document.querySelectorAll("tr[data-pending]"));
+  }
+
+  function say(text) {
+    if (live) live.textContent = text;
   }
 
   function show(row, job) {
@@ -31,28 +37,48 @@
       }
     }
     if (job.finished) row.removeAttribute("data-pending");
+    return job.finished;
+  }
+
+  function refreshBulletins() {
+    return fetch(window.location.href, { headers: { Accept: "text/html" }, credentials: "same-origin" })
+      .then(function (response) {
+        if (!response.ok) throw new Error("HTTP " + response.status);
+        return response.text();
+      })
+      .then(function (html) {
+        var fresh = new DOMParser().parseFromString(html, "text/html").getElementById("bulletin-list");
+        var current = document.getElementById("bulletin-list");
+        if (!fresh || !current) throw new Error("no bulletin list");
+        current.replaceWith(document.importNode(fresh, true));
+      });
   }
 
   function poll() {
     var rows = pendingRows();
     if (!rows.length) return;
-    if (live) live.textContent = "正在生成，本页自动更新状态……";
+    say("正在生成，本页自动更新状态……");
     Promise.all(rows.map(function (row) {
       return fetch(row.getAttribute("data-job-url"), { headers: { Accept: "application/json" }, credentials: "same-origin" })
         .then(function (response) {
           if (!response.ok) throw new Error("HTTP " + response.status);
           return response.json();
         })
-        .then(function (job) { show(row, job); });
-    })).then(function () {
-      if (pendingRows().length) {
+        .then(function (job) { return show(row, job); });
+    })).then(function (finished) {
+      var more = pendingRows().length > 0;
+      if (finished.indexOf(true) < 0) {
         window.setTimeout(poll, INTERVAL);
-      } else {
-        if (live) live.textContent = "生成已结束。";
-        window.setTimeout(function () { window.location.reload(); }, 800);
+        return;
       }
+      refreshBulletins().then(function () {
+        say(more ? "已有任务完成，通报列表已更新；其余任务仍在生成……" : "生成已结束，通报列表已更新。");
+      }, function () {
+        say("生成已结束，但通报列表未能更新，请刷新本页。");
+      });
+      if (more) window.setTimeout(poll, INTERVAL);
     }).catch(function () {
-      if (live) live.textContent = "暂时无法获取任务状态，稍后自动重试。";
+      say("暂时无法获取任务状态，稍后自动重试。");
       window.setTimeout(poll, INTERVAL * 3);
     });
   }

@@ -3,8 +3,9 @@
 from datetime import MAXYEAR, MINYEAR
 
 from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 
+from fuling_invest.errors import get_or_404
 from fuling_invest.roles import access_of
 from targets import display
 from targets.assessment import NoRuleSet
@@ -34,11 +35,14 @@ def unit_detail(request, pk: int):
     return render(request, "targets/unit_detail.html", context)
 
 
+NO_SUCH_UNIT = "没有这个单位，或您无权查看。"  # the same words either way, so nothing leaks
+
+
 def get_unit_for_user(request, pk: int) -> Unit:
     """The unit, if the user may see its page; another unit's page answers 404, so nothing leaks."""
-    unit = get_object_or_404(Unit, pk=pk)
+    unit = get_or_404(Unit.objects, NO_SUCH_UNIT, pk=pk)
     if not sees_unit(access_of(request.user), unit.pk):
-        raise Http404("没有这个单位，或您无权查看。")
+        raise Http404(NO_SUCH_UNIT)
     return unit
 
 

@@ -34,6 +34,16 @@ def browser():
     del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
 
 
+def is_a_problem(page, message) -> bool:
+    """An error in the console, except the page's own status: an error page (404, 403) is what
+    a test may visit on purpose, and the test checks that status itself; a script or stylesheet
+    that fails to load is still a problem."""
+    if message.type != "error":
+        return False
+    document_status = message.text.startswith("Failed to load resource") and message.location.get("url") == page.url
+    return not document_status
+
+
 @pytest.fixture
 def open_page(browser, live_server):
     """open_page() → a new signed-out page at the office screen's size; problems are collected."""
@@ -44,7 +54,7 @@ def open_page(browser, live_server):
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(15_000)
-        page.on("console", lambda m: m.type == "error" and problems.append(f"{page.url}: {m.text}"))
+        page.on("console", lambda m: is_a_problem(page, m) and problems.append(f"{page.url}: {m.text}"))
         page.on("pageerror", lambda e: problems.append(f"{page.url}: {e}"))
         return page
 

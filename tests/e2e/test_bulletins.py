@@ -32,6 +32,7 @@ def fuling(transactional_db):
 
 def test_a_reviewer_generates_and_publishes_a_bulletin_and_a_leader_downloads_it(open_page, fuling, tmp_path):
     page = open_page()
+    page.on("dialog", lambda dialog: dialog.accept())  # publishing asks first (static/js/confirm.js)
     log_in(page, "shenhe", PASSWORD)
     page.get_by_role("link", name="通报", exact=True).click()
     page.locator("select[name=year]").select_option("2021")
@@ -65,19 +66,56 @@ def test_a_reviewer_generates_and_publishes_a_bulletin_and_a_leader_downloads_it
     assert "涪陵新城区" in text and "页岩气装备制造基地" in text
 
 
-def test_the_reports_page_follows_a_job_until_it_is_done_without_a_reload_by_hand(open_page, fuling):
+def test_the_reports_page_follows_a_job_and_lists_its_bulletin_without_a_reload(open_page, fuling):
     job = GenerationJob.objects.create(year=2021, quarter=2, requested_by=fuling["reviewer"])  # waiting for a worker
     page = open_page()
     log_in(page, "shenhe", PASSWORD)
     page.goto("/reports/")
     state = page.locator(f'tr[data-job="{job.pk}"] [data-job-state]')
     expect(state).to_have_text("排队中")
+    expect(page.locator("#bulletin-list")).to_contain_text("还没有生成任何通报")
+    # What the reviewer is doing meanwhile stays as it is: the page is not reloaded.
+    page.locator("select[name=quarter]").select_option("3")
+    page.evaluate("window.notReloaded = true")
 
     services.run_job(job_id=job.pk)  # the worker's turn
 
     expect(state).to_have_text("已完成", timeout=20_000)
-    # Once every job has finished the page reloads itself and lists the new bulletin.
-    expect(page.locator("table.bulletins")).to_contain_text("涪陵区招商引资工作2021年第2季度通报", timeout=20_000)
+    expect(page.locator("#bulletin-list table.bulletins")).to_contain_text("涪陵区招商引资工作2021年第2季度通报", timeout=20_000)
+    expect(page.locator("#bulletin-list")).not_to_contain_text("还没有生成任何通报")
+    expect(page.locator("#jobs-live")).to_have_text("生成已结束，通报列表已更新。")
+    assert page.evaluate("window.notReloaded === true")
+    expect(page.locator("select[name=quarter]")).to_have_value("3")
+
+
+def test_each_job_s_bulletin_is_listed_as_soon_as_that_job_finishes(open_page, fuling):
+    first = GenerationJob.objects.create(year=2021, quarter=1, requested_by=fuling["reviewer"])
+    second = GenerationJob.objects.create(year=2021, quarter=2, requested_by=fuling["reviewer"])
+    page = open_page()
+    log_in(page, "shenhe", PASSWORD)
+    page.goto("/reports/")
+    expect(page.locator(f'tr[data-job="{second.pk}"] [data-job-state]')).to_have_text("排队中")
+
+    services.run_job(job_id=first.pk)  # the second one waits for the worker
+
+    expect(page.locator("#bulletin-list")).to_contain_text("涪陵区招商引资工作2021年第1季度通报", timeout=20_000)
+    expect(page.locator(f'tr[data-job="{second.pk}"] [data-job-state]')).to_have_text("排队中")
+
+
+def test_after_publishing_the_job_row_says_published(open_page, fuling):
+    job = services.run_job(job_id=GenerationJob.objects.create(year=2021, quarter=2, requested_by=fuling["reviewer"]).pk)
+    page = open_page()
+    page.on("dialog", lambda dialog: dialog.accept())
+    log_in(page, "shenhe", PASSWORD)
+    page.goto("/reports/")
+    row = page.locator(f'tr[data-job="{job.pk}"]')
+    expect(row).to_contain_text("待审核员发布")
+    row.get_by_role("link", name="查看").click()
+    page.get_by_role("button", name="发布").click()
+    expect(page.locator(".bulletin-state")).to_contain_text("已发布")
+    page.get_by_role("link", name="通报", exact=True).click()
+    expect(row).to_contain_text("通报已发布")
+    expect(row).not_to_contain_text("待审核员发布")
 
 
 def test_a_failed_job_shows_its_error_on_the_page(open_page, fuling):

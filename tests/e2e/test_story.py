@@ -39,6 +39,8 @@ def park_row(page):
 
 def test_a_project_goes_from_entry_through_return_and_approval_into_the_ranking(open_page, fuling):
     page = open_page()
+    # Returning and approving ask first (static/js/confirm.js): the users agree.
+    page.on("dialog", lambda dialog: dialog.accept())
 
     # Park staff enters a project and submits it.
     log_in(page, "xinchengqu", PASSWORD)
