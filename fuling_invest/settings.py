@@ -123,8 +123,10 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_IPWARE_PROXY_COUNT = int(os.environ.get("PROXY_COUNT", 0))
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+# The client's address: REMOTE_ADDR, or behind PROXY_COUNT reverse proxies the entry the one
+# the client connects to appended to X-Forwarded-For (fuling_invest/client_ip.py, docs/deploy.md).
+PROXY_COUNT = int(os.environ.get("PROXY_COUNT", 0))
+AXES_CLIENT_IP_CALLABLE = "fuling_invest.client_ip.client_ip"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
