@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "groups",
     "projects",
     "reports",
+    "backup",
 ]
 
 MIDDLEWARE = [
