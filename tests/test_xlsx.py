@@ -11,7 +11,7 @@ from openpyxl.worksheet._writer import ALL_TEMP_FILES
 from django.utils import timezone
 
 from reports.xlsx import DATE_FORMAT, MONEY_FORMAT, Column, new_workbook, put, put_header, workbook_bytes, write_xlsx
-from tests.formula_texts import FORMULA_LIKE, PLAIN
+from tests.formula_texts import FORMULA_LIKE, NUL_FIRST, PLAIN
 
 COLUMNS = [Column("名称", 30), Column("金额（亿元）", 12, MONEY_FORMAT), Column("日期", 12, DATE_FORMAT)]
 
@@ -45,14 +45,14 @@ def test_text_starting_like_a_formula_is_stored_as_quoted_text(text):
     assert cell.quotePrefix is True
 
 
-@pytest.mark.parametrize("text, written", FORMULA_LIKE)
+@pytest.mark.parametrize("text, written", FORMULA_LIKE + NUL_FIRST)
 def test_control_characters_are_dropped_before_the_guard_looks_so_a_hidden_formula_is_quoted_too(text, written):
     cell = one_cell(text)
 
     assert (cell.value, cell.data_type, cell.quotePrefix) == (written, "s", True)
 
 
-@pytest.mark.parametrize("text, written", FORMULA_LIKE)
+@pytest.mark.parametrize("text, written", FORMULA_LIKE + NUL_FIRST)
 def test_a_laid_out_report_guards_its_cells_and_headers_alike(text, written):
     workbook = new_workbook(title="通报", creator="招商局")
     sheet = workbook.create_sheet("表")
