@@ -56,6 +56,8 @@ def create_backup(path: Path, *, connection: BaseDatabaseWrapper, media_root: Pa
     path, media_root = Path(path), Path(media_root)
     if path.exists():
         raise BackupError(f"{path} 已存在，不覆盖；请换一个文件名。")
+    if not path.parent.is_dir():
+        raise BackupError(f"文件夹 {path.parent} 不存在，请先建好。")
     if path.resolve().is_relative_to(media_root.resolve()):
         raise BackupError(f"备份文件不能放在上传文件的文件夹 {media_root} 里（下次备份会把它也装进去）。")
     databases.engine(connection)

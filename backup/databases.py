@@ -5,6 +5,7 @@ a restore can show it brought back exactly that."""
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 import subprocess
 import tempfile
@@ -96,39 +97,34 @@ def _dump_postgresql(connection: BaseDatabaseWrapper, path: Path) -> dict[str, i
 
 
 def _load_postgresql(connection: BaseDatabaseWrapper, path: Path, *, replace: bool) -> None:
-    """pg_restore turns the dump into SQL that psql runs in one transaction, after dropping the
-    existing tables when `replace`: a restore that fails leaves the database as it was."""
+    """pg_restore turns the dump into an SQL script, which psql runs in one transaction, after
+    dropping the existing tables when `replace`: a restore that fails leaves the database as it
+    was. The script is written out whole first, so psql never commits half of one."""
     drop = []
     if replace:
         tables = list(table_rows(connection))
         if tables:
             drop = ["-c", f"DROP TABLE IF EXISTS {', '.join(map(connection.ops.quote_name, tables))} CASCADE"]
-    psql = ["psql", "--no-psqlrc", "--quiet", "--set=ON_ERROR_STOP=1", "--single-transaction", *drop, "--file=-"]
-    with tempfile.TemporaryFile() as restore_errors:
-        restore = subprocess.Popen(
-            ["pg_restore", "--no-owner", "--no-privileges", "--file=-", str(path)],
-            stdout=subprocess.PIPE,
-            stderr=restore_errors,
-            env=_libpq_env(connection),
-        )
-        try:
-            result = subprocess.run(
-                psql, stdin=restore.stdout, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=_libpq_env(connection)
-            )
-        finally:
-            restore.stdout.close()
-            restore.wait()
-        restore_errors.seek(0)
-        if restore.returncode != 0:
-            raise BackupError(f"pg_restore 读不了数据库备份：{_tail(restore_errors.read())}")
+    with tempfile.TemporaryDirectory(prefix="restore-sql-") as folder:
+        script = Path(folder) / "database.sql"
+        _run(["pg_restore", "--no-owner", "--no-privileges", f"--file={script}", str(path)], connection, "pg_restore")
+        psql = ["psql", "--no-psqlrc", "--quiet", "--set=ON_ERROR_STOP=1", "--single-transaction", *drop, f"--file={script}"]
+        result = subprocess.run(_client(psql), env=_libpq_env(connection), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     if result.returncode != 0:
         raise BackupError(f"恢复数据库失败，数据库保持原样：{_tail(result.stderr)}")
 
 
 def _run(command: list[str], connection: BaseDatabaseWrapper, program: str) -> None:
-    result = subprocess.run(command, env=_libpq_env(connection), capture_output=True)
+    result = subprocess.run(_client(command), env=_libpq_env(connection), capture_output=True)
     if result.returncode != 0:
         raise BackupError(f"{program} 失败：{_tail(result.stderr)}")
+
+
+def _client(command: list[str]) -> list[str]:
+    """`command` once its program is known to be installed."""
+    if shutil.which(command[0]) is None:
+        raise BackupError(f"找不到 {command[0]}：请安装 PostgreSQL 的客户端程序（Debian：postgresql-client）。")
+    return command
 
 
 def _libpq_env(connection: BaseDatabaseWrapper) -> dict[str, str]:
@@ -166,5 +162,8 @@ def _dump_sqlite(connection: BaseDatabaseWrapper, path: Path) -> dict[str, int]:
 def _load_sqlite(connection: BaseDatabaseWrapper, path: Path) -> None:
     """The backup API copied the other way replaces the whole database, page for page."""
     connection.ensure_connection()
-    with closing(sqlite3.connect(path)) as saved:
-        saved.backup(connection.connection)
+    try:
+        with closing(sqlite3.connect(path)) as saved:
+            saved.backup(connection.connection)
+    except sqlite3.DatabaseError as error:
+        raise BackupError(f"恢复数据库失败，数据库保持原样：{error}") from None

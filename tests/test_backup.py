@@ -209,6 +209,18 @@ def test_a_damaged_file_in_the_archive_is_refused_before_anything_is_restored(da
     assert not (tmp_path / "restored-media").exists()
 
 
+def test_a_database_that_cannot_be_loaded_leaves_the_database_as_it_was(data, tmp_path):
+    archive = tmp_path / "备份.tar.gz"
+    back_up(archive)
+    broken = rewritten(archive, tmp_path, lambda name, content: (name, b"garbage" if name.startswith("database.") else content))
+    ProjectFactory(lead_unit=UnitFactory(name="乙园区"))
+    rows = table_rows(connection)
+
+    with pytest.raises(CommandError, match="恢复数据库失败|pg_restore 失败"):
+        call_command("restore", str(broken), "--force")
+    assert table_rows(connection) == rows
+
+
 def test_a_member_that_would_land_outside_the_media_folder_is_refused(data, fresh_database, tmp_path):
     archive = tmp_path / "备份.tar.gz"
     back_up(archive)
