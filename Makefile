@@ -16,7 +16,15 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-setup: $(VENV)/.installed node_modules/.installed
+# The app's secret key on this machine, random, made once and kept out of git (/.local/ is
+# ignored); settings read it when SECRET_KEY is unset. Production sets SECRET_KEY instead.
+SECRET_KEY_FILE ?= .local/secret_key
+$(SECRET_KEY_FILE):
+	mkdir -p $(dir $@)
+	umask 077 && $(PYTHON) -c "import secrets; print(secrets.token_urlsafe(50))" > $@.tmp
+	mv $@.tmp $@
+
+setup: $(VENV)/.installed node_modules/.installed $(SECRET_KEY_FILE)
 
 # The end-to-end tests drive Debian's Chromium; CJK fonts make the screenshots readable.
 # The bulletins embed WenQuanYi Zen Hei (a TrueType CJK font ReportLab can embed); the tests read

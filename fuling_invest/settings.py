@@ -4,6 +4,8 @@ DATABASE_URL       sqlite:////abs/path/db.sqlite3 or postgres://user@host:5432/n
                    (default: db.sqlite3 in the project folder)
 CELERY_BROKER_URL  redis://127.0.0.1:6379/0; unset: tasks run eagerly in-process
 SECRET_KEY, DEBUG, ALLOWED_HOSTS (comma-separated)
+SECRET_KEY_FILE    where to read the key when SECRET_KEY is unset (default: .local/secret_key,
+                   written by `make setup`)
 """
 
 import os
@@ -13,6 +15,7 @@ from pathlib import Path
 import dj_database_url
 from celery.schedules import crontab
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -24,11 +27,28 @@ def env_bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def read_secret_key(path: Path) -> str:
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        return ""
+
+
 DEBUG = env_bool("DEBUG", False)
-SECRET_KEY = os.environ.get("SECRET_KEY") or (
-    # A development key only; check --deploy rejects it, and production sets SECRET_KEY.
-    "django-insecure-development-only-key"
-)
+# Production sets SECRET_KEY; a working copy uses the random key `make setup` wrote into a
+# git-ignored file; only DEBUG may fall back to the public development key.
+SECRET_KEY_FILE = Path(os.environ.get("SECRET_KEY_FILE") or BASE_DIR / ".local" / "secret_key")
+SECRET_KEY = os.environ.get("SECRET_KEY") or read_secret_key(SECRET_KEY_FILE)
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            f"未设置 SECRET_KEY，拒绝以公开的开发密钥运行：生产环境请设置环境变量 SECRET_KEY；"
+            f"本机请先运行 make setup（生成 {SECRET_KEY_FILE}），或以 DEBUG=1 开发。 "
+            f"SECRET_KEY is not set and DEBUG is off: set the SECRET_KEY environment variable in "
+            f"production, or run `make setup` to generate {SECRET_KEY_FILE} on this machine, "
+            f"or use DEBUG=1 for development."
+        )
+    SECRET_KEY = "django-insecure-development-only-key"  # check --deploy rejects it
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()]
 
 INSTALLED_APPS = [
@@ -47,6 +67,7 @@ INSTALLED_APPS = [
     "groups",
     "projects",
     "reports",
+    "backup",
 ]
 
 MIDDLEWARE = [
@@ -124,8 +145,10 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_IPWARE_PROXY_COUNT = int(os.environ.get("PROXY_COUNT", 0))
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+# The client's address: REMOTE_ADDR, or behind PROXY_COUNT reverse proxies the entry the one
+# the client connects to appended to X-Forwarded-For (fuling_invest/client_ip.py, docs/deploy.md).
+PROXY_COUNT = int(os.environ.get("PROXY_COUNT", 0))
+AXES_CLIENT_IP_CALLABLE = "fuling_invest.client_ip.client_ip"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -8,6 +8,14 @@ so a project named "=HYPERLINK(...)" would become a live link in the reader's Ex
 ("formula injection"). openpyxl itself turns a string starting with "=" into a formula.
 Such cells are written as strings with Excel's quote prefix (what typing '=... gives),
 so they stay text even when someone edits the cell.
+
+The guard (`safe_text` and `is_formula_like`) judges the text as it is written, i.e. after
+the control characters XML cannot hold are dropped: "\x01=HYPERLINK(...)" is written as
+"=HYPERLINK(...)", so it is guarded like it. It also looks past leading spaces and invisible
+format characters (zero-width space, BOM, direction marks), and takes the full-width ＝＋－＠
+as triggers too: Excel with a Chinese input method turns a typed "＝1＋1" into a formula. The
+quote prefix is invisible in the cell, so guarding a harmless text costs nothing. Numbers and
+dates are never text: a negative Decimal stays a number.
 """
 
 from __future__ import annotations
@@ -15,6 +23,7 @@ from __future__ import annotations
 import datetime
 import io
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -27,7 +36,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 # A line break is in the list because XML reads a CR as LF, so "\r=…" comes back as "\n=…".
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
+# The full-width signs are what a Chinese input method types; Excel reads them as the ASCII ones.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
 # Control characters XML 1.0 cannot hold (openpyxl refuses them): dropped, never an error.
 ILLEGAL_CHARACTERS = re.compile(r"[\000-\010\013\014\016-\037]")
 
@@ -47,8 +57,26 @@ class Column:
     number_format: str | None = None
 
 
+def safe_text(text: str) -> tuple[str, bool]:
+    """`text` as a cell holds it (CR and CRLF as LF, the control characters XML cannot hold
+    dropped) and whether it must carry Excel's quote prefix: the one guard every writer uses."""
+    written = ILLEGAL_CHARACTERS.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    return written, is_formula_like(written)
+
+
 def is_formula_like(text: str) -> bool:
-    return text.startswith(FORMULA_TRIGGERS)
+    """Whether a spreadsheet could read `text` as a formula once a user edits or re-enters it:
+    it starts with a trigger, or its first visible character is one."""
+    return text.startswith(FORMULA_TRIGGERS) or _visible_start(text).startswith(FORMULA_TRIGGERS)
+
+
+def _visible_start(text: str) -> str:
+    """`text` from its first character that is neither a space nor invisible (a control or
+    format character such as a zero-width space or a BOM)."""
+    for index, character in enumerate(text):
+        if not (character.isspace() or unicodedata.category(character) in {"Cc", "Cf"}):
+            return text[index:]
+    return ""
 
 
 def write_xlsx(
@@ -152,9 +180,8 @@ def _fill(cell: Cell, value: object, number_format: str | None = None) -> Cell:
 
 
 def _fill_text(cell: Cell, text: str) -> Cell:
-    guarded = is_formula_like(text)
     # Every XML reader (Excel's too) turns CR and CRLF into LF; say so rather than let it happen.
-    cell.value = ILLEGAL_CHARACTERS.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    cell.value, guarded = safe_text(text)
     # Assigning a str never yields a number or date in openpyxl, but "=…" yields a formula.
     cell.data_type = "s"
     if guarded:

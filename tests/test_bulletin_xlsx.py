@@ -22,6 +22,7 @@ from openpyxl.utils import get_column_letter
 from reports.snapshot import Snapshot, from_json
 from reports.workbook import bulletin_workbook
 from targets.scoring import Indicator
+from tests.formula_texts import FORMULA_LIKE
 
 DATA = Path(__file__).parent / "data"
 RED = "FFC00000"
@@ -358,6 +359,37 @@ def test_unit_names_follow_the_same_text_rules_as_every_export(quarterly):
 
     cell = read_back(dataclasses.replace(quarterly, sections=sections))[section.label]["B5"]
     assert (cell.value, cell.data_type, cell.quotePrefix) == ("@区\n甲", "s", True)
+
+
+@pytest.mark.parametrize("text, written", FORMULA_LIKE)
+def test_names_a_spreadsheet_could_run_are_quoted_text_in_every_sheet_even_behind_control_characters(
+    quarterly, text, written
+):
+    project = dataclasses.replace(quarterly.projects[0], name=text, lead_unit=text)
+    section = quarterly.sections[0]
+    unit = dataclasses.replace(section.rows[0], name=text)
+    group = dataclasses.replace(quarterly.groups[0], name=text, leader=text)
+    snapshot = dataclasses.replace(
+        quarterly,
+        projects=[project],
+        sections=[dataclasses.replace(section, rows=[unit, *section.rows[1:]]), *quarterly.sections[1:]],
+        groups=[group, *quarterly.groups[1:]],
+        summary=[text],
+    )
+
+    book = read_back(snapshot)
+
+    cells = [
+        book["重大较大项目"]["B4"],
+        book["重大较大项目"]["D4"],
+        book[section.label]["B5"],
+        book["专项招商组"]["B4"],
+        book["专项招商组"]["C4"],
+    ]
+    cells += [row[1] for row in book["说明"].iter_rows() if row[1].value == written]  # the summary paragraph
+    assert len(cells) == 6
+    for cell in cells:
+        assert (cell.value, cell.data_type, cell.quotePrefix) == (written, "s", True)
 
 
 def test_the_five_year_sheet_gives_each_goal_against_its_target(annual_book, annual):

@@ -21,6 +21,7 @@ from projects.models import ZERO_AGREEMENT_CAPITAL, Arrival, Cooperation, Projec
 from targets.assessment import assess
 from targets.scoring import Period
 from tests.factories import ArrivalFactory, ProjectFactory, SpecialGroupFactory, UnitFactory, UnitTargetFactory
+from tests.formula_texts import FORMULA_LIKE
 
 PROJECT_HEADERS = [
     "项目编号", "项目名称", "投资方", "牵头单位", "配合单位", "专项招商组",
@@ -764,6 +765,20 @@ def template(tmp_path, units, group):
     call_command("import_template", str(path), stdout=out)
     assert "已生成导入模板" in out.getvalue()
     return path
+
+
+def test_unit_and_group_names_a_spreadsheet_could_run_are_quoted_text_in_the_template(tmp_path, units):
+    for text, _ in FORMULA_LIKE:
+        UnitFactory(name=text)
+        SpecialGroupFactory(name=text)
+    path = tmp_path / "模板.xlsx"
+    call_command("import_template", str(path), stdout=io.StringIO())
+
+    options = openpyxl.load_workbook(path)["可选值"]
+    written = {text for _, text in FORMULA_LIKE}
+    cells = [cell for column in options.iter_cols(min_row=2) for cell in column if cell.value in written]
+    assert {cell.value for cell in cells} == written
+    assert all((cell.data_type, cell.quotePrefix) == ("s", True) for cell in cells)
 
 
 def test_the_blank_template_imports_cleanly_with_no_rows(template):

@@ -22,6 +22,7 @@ from tests.factories import (
     UnitFactory,
     user_with_role,
 )
+from tests.formula_texts import FORMULA_LIKE
 
 URL = reverse("project_export")
 HEADERS = [
@@ -195,6 +196,19 @@ def test_text_that_looks_like_a_formula_comes_back_as_text(client, units, review
         assert cell.data_type == "s"
         assert cell.value == text
         assert cell.quotePrefix is True
+
+
+def test_every_text_a_spreadsheet_could_run_comes_back_as_quoted_text_even_behind_control_characters(
+    client, units, reviewer
+):
+    for index, (text, _) in enumerate(FORMULA_LIKE):
+        ProjectFactory(code=f"P{index:02d}", name=text, investor=text, lead_unit=units["a"])
+
+    worksheet = sheet(export(client, reviewer, sort="code"))
+
+    for row, (_, written) in zip(worksheet.iter_rows(min_row=2), FORMULA_LIKE, strict=True):
+        for cell in row[1:3]:  # 项目名称, 投资方
+            assert (cell.value, cell.data_type, cell.quotePrefix) == (written, "s", True)
 
 
 def test_staff_never_export_another_unit_s_project_not_even_through_the_keyword(client, units):

@@ -41,11 +41,14 @@ def test_check_deploy_is_clean_with_production_settings():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_check_deploy_fails_with_the_development_key():
+def test_check_deploy_fails_with_the_development_key(tmp_path):
+    # Only DEBUG falls back to the development key (without it the app does not start at all:
+    # tests/test_secret_key.py); the working copy's own key file is kept out of the way.
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=BASE,
-        env={k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", *NOT_IN_PRODUCTION)} | {"DEBUG": "0"},
+        env={k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", *NOT_IN_PRODUCTION)}
+        | {"DEBUG": "1", "SECRET_KEY_FILE": str(tmp_path / "secret_key")},
         capture_output=True,
         text=True,
         timeout=120,

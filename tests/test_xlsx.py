@@ -10,7 +10,8 @@ import pytest
 from openpyxl.worksheet._writer import ALL_TEMP_FILES
 from django.utils import timezone
 
-from reports.xlsx import DATE_FORMAT, MONEY_FORMAT, Column, write_xlsx
+from reports.xlsx import DATE_FORMAT, MONEY_FORMAT, Column, new_workbook, put, put_header, workbook_bytes, write_xlsx
+from tests.formula_texts import FORMULA_LIKE, NUL_FIRST, PLAIN
 
 COLUMNS = [Column("名称", 30), Column("金额（亿元）", 12, MONEY_FORMAT), Column("日期", 12, DATE_FORMAT)]
 
@@ -42,6 +43,37 @@ def test_text_starting_like_a_formula_is_stored_as_quoted_text(text):
     assert cell.data_type == "s"
     assert cell.value == text
     assert cell.quotePrefix is True
+
+
+@pytest.mark.parametrize("text, written", FORMULA_LIKE + NUL_FIRST)
+def test_control_characters_are_dropped_before_the_guard_looks_so_a_hidden_formula_is_quoted_too(text, written):
+    cell = one_cell(text)
+
+    assert (cell.value, cell.data_type, cell.quotePrefix) == (written, "s", True)
+
+
+@pytest.mark.parametrize("text, written", FORMULA_LIKE + NUL_FIRST)
+def test_a_laid_out_report_guards_its_cells_and_headers_alike(text, written):
+    workbook = new_workbook(title="通报", creator="招商局")
+    sheet = workbook.create_sheet("表")
+    put(sheet, 1, 1, text)
+    put_header(sheet, 2, 1, text, columns=2)
+
+    sheet = openpyxl.load_workbook(io.BytesIO(workbook_bytes(workbook)))["表"]
+    for cell in (sheet["A1"], sheet["A2"]):
+        assert (cell.value, cell.data_type, cell.quotePrefix) == (written, "s", True)
+
+
+@pytest.mark.parametrize("text", PLAIN)
+def test_ordinary_text_gets_no_quote_prefix(text):
+    assert one_cell(text).quotePrefix is False
+
+
+@pytest.mark.parametrize("number", [Decimal("-1.5"), Decimal("-0"), -3, 0])
+def test_negative_numbers_stay_numbers(number):
+    cell = one_cell(number)
+
+    assert (cell.value, cell.data_type, cell.quotePrefix) == (number, "n", False)
 
 
 def test_no_formula_reaches_the_file():

@@ -11,6 +11,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from reports.xlsx import put
+
 from .columns import SHEETS, Column, Lookups, SheetSpec
 
 HELP_TITLE = "说明"
@@ -60,9 +62,9 @@ def _write_options(worksheet, lookups: Lookups) -> dict[str, str]:
     ranges = {}
     for index, (values, headers) in enumerate(lists.items(), start=1):
         letter = get_column_letter(index)
-        worksheet.cell(1, index, "／".join(dict.fromkeys(headers))).font = BOLD
+        put(worksheet, 1, index, "／".join(dict.fromkeys(headers))).font = BOLD
         for row, value in enumerate(values, start=2):
-            worksheet.cell(row, index, value)
+            put(worksheet, row, index, value)  # unit and group names are data: text, never a formula
         worksheet.column_dimensions[letter].width = 20
         for header in headers:
             ranges[header] = f"{quote_sheetname(OPTIONS_TITLE)}!${letter}$2:${letter}${len(values) + 1}"
@@ -101,19 +103,24 @@ def _dropdown(column: Column, source: str) -> DataValidation:
 
 
 def _write_help(worksheet) -> None:
-    worksheet.append(["招商项目导入模板：填写说明"])
-    worksheet["A1"].font = Font(bold=True, size=14)
-    for number, rule in enumerate(RULES, start=1):
-        worksheet.append([f"{number}. {rule}"])
-    worksheet.append([])
-    worksheet.append(["工作表", "列名", "是否必填", "填写说明", "示例"])
-    for cell in worksheet[worksheet.max_row]:
-        cell.font = BOLD
+    put(worksheet, 1, 1, "招商项目导入模板：填写说明").font = Font(bold=True, size=14)
+    rows = [[f"{number}. {rule}"] for number, rule in enumerate(RULES, start=1)]
+    row = _write_rows(worksheet, 2, rows) + 2  # a blank row, then the columns' table
+    for column, header in enumerate(["工作表", "列名", "是否必填", "填写说明", "示例"], start=1):
+        put(worksheet, row, column, header).font = BOLD
     for spec in SHEETS:
         for column in spec.columns:
             required = "必填" if column.required else "可不填"
-            worksheet.append([spec.title, column.header, required, column.help, column.example])
-            for cell in worksheet[worksheet.max_row]:
+            row = _write_rows(worksheet, row + 1, [[spec.title, column.header, required, column.help, column.example]])
+            for cell in worksheet[row]:
                 cell.alignment = WRAP
     for letter, width in zip("ABCDE", (10, 18, 12, 70, 24)):
         worksheet.column_dimensions[letter].width = width
+
+
+def _write_rows(worksheet, first: int, rows: list[list[str]]) -> int:
+    """`rows` from row `first` down, each value by the rules of every export; returns the last row."""
+    for row, values in enumerate(rows, start=first):
+        for column, value in enumerate(values, start=1):
+            put(worksheet, row, column, value)
+    return first + len(rows) - 1
