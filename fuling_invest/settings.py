@@ -80,6 +80,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "fuling_invest.roles.context",
                 "reports.context.notifications",
+                "fuling_invest.todo.context",
             ],
         },
     },
