@@ -116,8 +116,8 @@ def test_reviewers_see_the_review_queue_the_entries_to_verify_and_the_bulletins_
     assert (found["待核实到位资金"].count, found["待核实到位资金"].url) == (2, reverse("verification_queue"))
     assert (found["待发布通报"].count, found["待发布通报"].url) == (1, reverse("report_list"))
     html = response.content.decode()
-    assert '审核 <span class="badge count" title="待审核项目">1</span>' in html
-    assert '核实 <span class="badge count" title="待核实到位资金">2</span>' in html
+    assert '审核 <span class="badge count" aria-hidden="true" title="待审核项目">1</span>' in html
+    assert '核实 <span class="badge count" aria-hidden="true" title="待核实到位资金">2</span>' in html
 
 
 def test_leaders_have_no_to_do_block_and_no_badges(world):
@@ -133,7 +133,7 @@ def test_the_staff_menu_has_their_unit_and_their_to_do_total(world):
     ProjectFactory(lead_unit=world["own"], status=Status.RETURNED, return_reason="缺材料")
     html = client_for(world["staff"]).get(reverse("project_list")).content.decode()
     assert f'<a href="{reverse("unit_detail", args=[world["own"].pk])}"' in html and ">本单位</a>" in html
-    assert '项目 <span class="badge count" title="待办事项，见首页">2</span>' in html
+    assert '项目 <span class="badge count" aria-hidden="true" title="待办事项，见首页">2</span>' in html
     assert "本单位" not in client_for(world["reviewer"]).get(reverse("project_list")).content.decode()
 
 
