@@ -11,6 +11,7 @@ from decimal import Decimal
 from collections.abc import Callable
 from functools import wraps
 
+from csp.constants import NONE, SELF
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
@@ -19,8 +20,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods
-
-from csp.constants import NONE, SELF
 
 from fuling_invest.roles import access_of
 
@@ -179,7 +178,8 @@ def _render_detail(request, project: Project, *, arrival_form=None, return_form=
         "add_arrival": project.can_add_arrival(user),
         "verify_arrival": project.can_verify_arrival(user),
     }
-    deletable = {arrival.pk for arrival in arrivals if project.can_delete_arrival(user, arrival)}  # and editable
+    # The entries the user may correct: edit or delete (Project.can_edit_arrival is the same rule).
+    deletable = {arrival.pk for arrival in arrivals if project.can_delete_arrival(user, arrival)}
     if can["add_arrival"] and arrival_form is None:
         arrival_form = ArrivalForm()
     if can["review"] and return_form is None:
@@ -338,7 +338,8 @@ def arrival_edit(request: HttpRequest, pk: int, arrival_pk: int) -> HttpResponse
         except ValidationError as error:
             _errors_onto(form, error)
         else:
-            messages.success(request, f"已修改到位资金：{form.cleaned_data['arrived_on']:%Y-%m-%d} 到位 {form.cleaned_data['amount'].normalize():f} 亿元。")
+            data = form.cleaned_data
+            messages.success(request, f"已修改到位资金：{data['arrived_on']:%Y-%m-%d} 到位 {data['amount'].normalize():f} 亿元。")
             return redirect("project_detail", pk=project.pk)
     context = {"nav": "projects", "project": project, "arrival": arrival, "form": form}
     return render(request, "projects/arrival_form.html", context)
