@@ -50,7 +50,7 @@ class Item:
 
     label: str
     count: int
-    url: str
+    url: str | None  # None: no page lists exactly these; the block lists them itself
     hint: str = ""
     projects: list[Project] = field(default_factory=list)  # the first LISTED, when the block lists them
     shows_reason: bool = False
@@ -123,7 +123,7 @@ class ToDo:
                  "保存为草稿、尚未提交审核的项目：提交后才会审核、计入考核。"),
             Item("待核实的到位资金", counts["pending"], reverse("unit_detail", args=[self.access.unit.pk]) + "#pending",
                  "本单位牵头项目登记的到位资金，招商局审核员核实后才计入考核；核实前可修改或删除。"),
-            Item("长期未更新的项目", counts["stale"], f"{projects}?status={Status.APPROVED}",
+            Item("长期未更新的项目", counts["stale"], None,
                  f"已审核、{STALE_AFTER_DAYS}天内既未修改项目信息也未登记到位资金的项目：请更新项目阶段或到位资金。", stale),
         ]
 
