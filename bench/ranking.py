@@ -64,7 +64,7 @@ credit AS (
     SELECT c.id, c.lead_unit_id, c.agreed, c.weight, c.n, COALESCE(a.amount, 0) AS arrived
     FROM counted c
     LEFT JOIN (SELECT project_id, SUM(amount) AS amount FROM {ARRIVAL}
-               WHERE arrived_on BETWEEN %(start)s AND %(end)s GROUP BY project_id) a ON a.project_id = c.id
+               WHERE arrived_on BETWEEN %(start)s AND %(end)s AND verified GROUP BY project_id) a ON a.project_id = c.id
 )
 SELECT unit_id, SUM(agreed * share), SUM(arrived * share)
 FROM (

@@ -102,6 +102,7 @@ TEMPLATES = [
                 "fuling_invest.roles.context",
                 "fuling_invest.branding.context",
                 "reports.context.notifications",
+                "fuling_invest.todo.context",
             ],
         },
     },

@@ -46,7 +46,7 @@ def group_totals(*, period: scoring.Period, rules: scoring.Rules | None) -> dict
         group_id=F("group_id"),
     ).annotate(projects=Count("pk"), money=exact_sum("agreement_capital"))
     arrived = grouped(
-        Arrival.objects.filter(
+        Arrival.objects.counted().filter(
             _counted(rules, period.end, "project__"),
             project__group__isnull=False,
             arrived_on__range=(period.start, period.end),
@@ -62,9 +62,9 @@ def group_totals(*, period: scoring.Period, rules: scoring.Rules | None) -> dict
 
 
 def arrived_per_project(projects, *, period: scoring.Period) -> dict[int, Decimal]:
-    """Capital arrived in the period for each of `projects` (a queryset): 1 query."""
+    """Verified capital arrived in the period for each of `projects` (a queryset): 1 query."""
     rows = grouped(
-        Arrival.objects.filter(project__in=projects.values("pk"), arrived_on__range=(period.start, period.end)),
+        Arrival.objects.counted().filter(project__in=projects.values("pk"), arrived_on__range=(period.start, period.end)),
         project_id=F("project_id"),
     ).annotate(money=exact_sum("amount"))
     return {row["project_id"]: from_ten_thousandths(row["money"]) for row in rows}

@@ -28,6 +28,7 @@ PLACES = ["上海", "深圳", "成都", "北京", "杭州", "苏州", "重庆渝
 STATUS_MIX = [Status.APPROVED] * 85 + [Status.SUBMITTED] * 5 + [Status.DRAFT] * 4 + [Status.RETURNED] * 3 + [
     Status.WITHDRAWN
 ] * 3
+DEMO_VERIFIED_SHARE = 0.9
 ORIGIN_MIX = [Origin.OUTSIDE_CITY] * 14 + [Origin.INSIDE_CITY] * 5 + [Origin.INSIDE_DISTRICT]
 
 
@@ -130,5 +131,8 @@ def _add_arrivals(rng, project: Project, year: int, user) -> None:
         if amount <= 0:
             continue
         arrival = Arrival(project=project, arrived_on=day, amount=amount, note="【演示】到位资金", created_by=user)
+        # Most entries verified, so the figures are not empty; a few left 待核实 for the verification queue.
+        if rng.random() < DEMO_VERIFIED_SHARE:
+            arrival.verified, arrival.verified_by, arrival.verified_at = True, user, timezone.now()
         arrival._history_user = user
         arrival.save()

@@ -202,8 +202,8 @@ class ProjectQuerySet(ScopedQuerySet):
         ]
 
     def scoring_facts(self, period: scoring.Period) -> list[scoring.Project]:
-        """Whole projects for the engine, with their arrivals up to the period's end: 3 queries."""
-        arrivals = Arrival.objects.filter(arrived_on__lte=period.end).order_by("arrived_on", "pk")
+        """Whole projects for the engine, with their counted arrivals up to the period's end: 3 queries."""
+        arrivals = Arrival.objects.counted().filter(arrived_on__lte=period.end).order_by("arrived_on", "pk")
         projects = self.select_related(None).prefetch_related(
             models.Prefetch("arrivals", queryset=arrivals),
             models.Prefetch("cooperations", queryset=Cooperation.objects.order_by("pk")),
@@ -381,13 +381,17 @@ class Project(models.Model):
         return access_of(user).reviews
 
     def can_delete_arrival(self, user, arrival: "Arrival | None" = None) -> bool:
-        """A correction of the ledger: staff delete their unit's entries until a reviewer has
-        verified them; reviewers any entry. Nothing on a withdrawn project (kept as it was).
+        """A correction of the ledger: staff delete (or edit) their unit's entries until a reviewer
+        has verified them; reviewers any entry. Nothing on a withdrawn project (kept as it was).
         Without `arrival`: whether the user may delete an unverified entry of this project."""
         if self.status == Status.WITHDRAWN or (arrival is not None and arrival.project_id != self.pk):
             return False
         verified = arrival is not None and arrival.verified
         return access_of(user).reviews or (self.led_by_staff(user) and not verified)
+
+    def can_edit_arrival(self, user, arrival: "Arrival | None" = None) -> bool:
+        """Correcting an entry (date, amount, note, evidence): whoever may delete it (domain.md §7)."""
+        return self.can_delete_arrival(user, arrival)
 
     def tier(self, rules: scoring.Rules) -> scoring.Tier:
         return scoring.tier_of(
@@ -420,7 +424,8 @@ class Project(models.Model):
             Project.objects.filter(pk=self.pk).update(cooperating_count=len(wanted))
 
     def as_scoring_project(self) -> scoring.Project:
-        """The engine's view; expects `cooperations` and `arrivals` prefetched."""
+        """The engine's view; expects `cooperations` and `arrivals` prefetched. Only verified
+        arrivals reach the engine, whatever was prefetched (domain.md §7)."""
         return scoring.Project(
             id=self.pk,
             code=self.code,
@@ -433,7 +438,7 @@ class Project(models.Model):
             expected_output=self.expected_output,
             signed_on=self.signed_on,
             approved=self.status == Status.APPROVED,
-            arrivals=tuple((a.arrived_on, a.amount) for a in self.arrivals.all()),
+            arrivals=tuple((a.arrived_on, a.amount) for a in self.arrivals.all() if a.counts),
         )
 
 
@@ -485,17 +490,34 @@ def signing_date_problem(signed_on: datetime.date | None, earliest_arrival: date
     return ""
 
 
+# Evidence before credit (domain.md §7): an entry counts anywhere a figure is computed only
+# once a reviewer has verified it. The one definition, as a condition and as Arrival.counts.
+COUNTED_ARRIVAL = Q(verified=True)
+
+
 class ArrivalQuerySet(ScopedQuerySet):
     def earliest_per_project(self) -> dict[int, datetime.date]:
         """Each project's earliest arrival date, for the projects these arrivals belong to: one query."""
         rows = self.order_by().values("project_id").annotate(earliest=models.Min("arrived_on"))
         return {row["project_id"]: row["earliest"] for row in rows}
 
+    def counted(self) -> "ArrivalQuerySet":
+        """The entries that count: verified ones."""
+        return self.filter(COUNTED_ARRIVAL)
+
+    def awaiting_verification(self) -> "ArrivalQuerySet":
+        """Entries not verified yet (待核实) of projects not withdrawn: what reviewers have to check."""
+        return self.exclude(COUNTED_ARRIVAL).exclude(project__status=Status.WITHDRAWN)
+
+    def verification_queue(self) -> "ArrivalQuerySet":
+        """Entries waiting for a reviewer, oldest entry first."""
+        return self.awaiting_verification().order_by("created_at", "pk")
+
     def arrival_groups(self, period: scoring.Period, rules: scoring.Rules) -> list[scoring.ArrivalGroup]:
-        """Arrivals in the period of counted projects, summed per unit and kind of credit: 2 queries."""
+        """Counted arrivals in the period of counted projects, summed per unit and kind of credit: 2 queries."""
         counted = counted_condition(rules, period.end, "project__")
         lead = grouped(
-            self.filter(counted, arrived_on__range=(period.start, period.end)),
+            self.filter(counted, COUNTED_ARRIVAL, arrived_on__range=(period.start, period.end)),
             origin=F("project__origin"),
             n=F("project__cooperating_count"),
             credited_unit=F("project__lead_unit_id"),
@@ -505,6 +527,7 @@ class ArrivalQuerySet(ScopedQuerySet):
                 counted,
                 *self._as_project_filter("project__arrivals__in"),
                 project__arrivals__arrived_on__range=(period.start, period.end),
+                project__arrivals__verified=True,  # COUNTED_ARRIVAL, through the join
             ),
             origin=F("project__origin"),
             n=F("project__cooperating_count"),
@@ -556,9 +579,19 @@ class Arrival(models.Model):
         verbose_name_plural = "到位资金"
         ordering = ["arrived_on", "pk"]
         constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="arrival_amount_positive")]
+        indexes = [
+            # The verification queue, oldest entry first, and the menu's count read off this index:
+            # the unverified entries are few beside the whole ledger.
+            models.Index(fields=["created_at", "id"], condition=Q(verified=False), name="arrival_verification_queue"),
+        ]
 
     def __str__(self):
         return f"{self.project.code} {self.arrived_on} {self.amount}"
+
+    @property
+    def counts(self) -> bool:
+        """Whether the entry enters the figures (COUNTED_ARRIVAL): verified."""
+        return self.verified
 
     def clean(self):
         if self.project_id is not None and isinstance(self.arrived_on, datetime.date):

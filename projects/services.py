@@ -285,11 +285,50 @@ def add_arrival(
     arrival = Arrival(project=project, arrived_on=arrived_on, amount=amount, note=note, created_by=user)
     if evidence is not None:
         arrival.evidence = evidence
-        arrival.evidence_name = evidence.name.replace("\\", "/").rsplit("/", 1)[-1][-200:]
+        arrival.evidence_name = _evidence_name(evidence)
     arrival.full_clean()
     arrival._history_user = user
     arrival.save()
     return arrival
+
+
+def _evidence_name(upload: UploadedFile) -> str:
+    """The user's own file name, without any folder, kept for the download (never used as a path)."""
+    return upload.name.replace("\\", "/").rsplit("/", 1)[-1][-200:]
+
+
+def correct_arrival(
+    *,
+    arrival: Arrival,
+    user: AbstractBaseUser,
+    arrived_on: datetime.date,
+    amount: Decimal,
+    note: str = "",
+    evidence: UploadedFile | None = None,
+) -> Arrival:
+    """Correct an entry's facts; a new evidence file replaces the old one (deleted once committed).
+
+    `arrival` is the entry as the user's permission was checked on: when it has been verified
+    since, nothing changes (ValidationError), as for delete_arrival.
+    """
+    with transaction.atomic():
+        current = Arrival.objects.select_for_update().filter(pk=arrival.pk).first()
+        if current is None:
+            raise ValidationError("该笔到位资金已被删除。")
+        if current.verified and not arrival.verified:
+            raise ValidationError("该笔到位资金刚刚被核实，未修改；请刷新页面后再操作。")
+        current.arrived_on, current.amount, current.note = arrived_on, amount, note
+        replaced = None
+        if evidence is not None:
+            replaced, storage = current.evidence.name, current.evidence.storage
+            current.evidence = evidence
+            current.evidence_name = _evidence_name(evidence)
+        current.full_clean()
+        current._history_user = user
+        current.save()
+        if replaced:
+            transaction.on_commit(lambda: storage.delete(replaced))
+    return current
 
 
 def verify_arrival(*, arrival: Arrival, user: AbstractBaseUser) -> Arrival:

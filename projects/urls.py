@@ -1,12 +1,13 @@
 from django.urls import path
 
-from .views import editing, importing, listing
+from .views import editing, importing, listing, verifying
 
 urlpatterns = [
     path("", listing.project_list, name="project_list"),
     path("export.xlsx", listing.project_export, name="project_export"),
     path("review/", listing.review_queue, name="review_queue"),
     path("review/approve/", editing.review_approve_selected, name="review_approve_selected"),
+    path("verification/", verifying.verification_queue, name="verification_queue"),
     path("new/", editing.project_create, name="project_create"),
     path("<int:pk>/", editing.project_detail, name="project_detail"),
     path("<int:pk>/edit/", editing.project_edit, name="project_edit"),
@@ -16,6 +17,7 @@ urlpatterns = [
     path("<int:pk>/return/", editing.project_return, name="project_return"),
     path("<int:pk>/arrivals/", editing.arrival_add, name="arrival_add"),
     path("<int:pk>/arrivals/<int:arrival_pk>/verify/", editing.arrival_verify, name="arrival_verify"),
+    path("<int:pk>/arrivals/<int:arrival_pk>/edit/", editing.arrival_edit, name="arrival_edit"),
     path("<int:pk>/arrivals/<int:arrival_pk>/delete/", editing.arrival_delete, name="arrival_delete"),
     path("<int:pk>/arrivals/<int:arrival_pk>/evidence/", editing.arrival_evidence, name="arrival_evidence"),
     path("import/", importing.import_upload, name="import_upload"),

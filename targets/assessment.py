@@ -54,10 +54,10 @@ def explain(unit: Unit, period: scoring.Period) -> scoring.UnitResult:
     # arrivals in it. The engine would skip the others, but loading every year's projects
     # made the page grow with the unit's whole history (docs/performance.md).
     in_period = (period.start, period.end)
-    arrived = Arrival.objects.filter(arrived_on__range=in_period).values("project_id")
+    arrived = Arrival.objects.counted().filter(arrived_on__range=in_period).values("project_id")
     projects = Project.objects.filter(
         counted_condition(rules, period.end),
-        _of_unit(unit),
+        of_unit(unit),
         Q(signed_on__range=in_period) | Q(pk__in=arrived),
     )
     actuals = scoring.tally_projects(projects.scoring_facts(period), period, rules)
@@ -68,7 +68,7 @@ def explain(unit: Unit, period: scoring.Period) -> scoring.UnitResult:
     return scoring.UnitResult(result.unit, result.indicators, result.score, ranked.get(unit.id))
 
 
-def _of_unit(unit: Unit) -> Q:
+def of_unit(unit: Unit) -> Q:
     """Projects the unit leads or cooperates in (a subquery: no join, no duplicates)."""
     return Q(lead_unit=unit) | Q(pk__in=Cooperation.objects.filter(unit=unit).values("project_id"))
 
@@ -88,16 +88,15 @@ def not_counted(
 ) -> list[NotCounted]:
     """The unit's projects relevant to the period's year that gave it no credit, by code (3 queries).
 
-    Relevant: signed in the year, not signed at all, or with arrivals in the year. `projects`
+    Relevant: signed in the year, not signed at all, or with counted (verified) arrivals in the year. `projects`
     narrows what is looked at, e.g. to `Project.objects.visible_to(user)`.
     """
     year_end = date(period.year, 12, 31)
-    arrived_in_year = Arrival.objects.filter(arrived_on__range=(period.start, year_end)).values("project_id")
-    of_unit = _of_unit(unit)
+    arrived_in_year = Arrival.objects.counted().filter(arrived_on__range=(period.start, year_end)).values("project_id")
     relevant = Q(signed_on__range=(period.start, year_end)) | Q(signed_on__isnull=True) | Q(pk__in=arrived_in_year)
-    candidates = (Project.objects.all() if projects is None else projects).filter(of_unit, relevant).order_by("code")
+    candidates = (Project.objects.all() if projects is None else projects).filter(of_unit(unit), relevant).order_by("code")
     candidates = candidates.select_related(None).prefetch_related(
-        Prefetch("arrivals", queryset=Arrival.objects.filter(arrived_on__lte=year_end).order_by("arrived_on", "pk")),
+        Prefetch("arrivals", queryset=Arrival.objects.counted().filter(arrived_on__lte=year_end).order_by("arrived_on", "pk")),
         Prefetch("cooperations", queryset=Cooperation.objects.order_by("pk")),
     )
     listed = []

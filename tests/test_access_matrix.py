@@ -105,6 +105,9 @@ ROWS = [
         data=lambda w: {"project": f"{w['submitted'].pk}:{w['submitted'].version}"},
         note="reviewers only",
     ),
+    Row("verification_queue", "GET", answers(403, 403, 200, 403)),
+    Row("verification_queue", "GET", answers(403, 403, 200, 403), query="?page=2", note="a page beyond the last: the last"),
+    Row("verification_queue", "POST", everyone(405), note="GET only"),
     # --- projects: one project
     Row("project_create", "GET", answers(200, 200, 200, 403)),
     Row("project_create", "POST", answers(200, 200, 200, 403), note="empty form: errors"),
@@ -137,6 +140,25 @@ ROWS = [
     ),
     Row("arrival_verify", "POST", answers(403, 404, 302, 403), arrival),
     Row("arrival_evidence", "GET", answers(200, 404, 200, 200), arrival),
+    Row("arrival_evidence", "GET", answers(200, 404, 200, 200), arrival, query="?inline=1", note="shown in the browser"),
+    Row("arrival_edit", "GET", answers(200, 404, 200, 403), arrival, note="unverified"),
+    Row(
+        "arrival_edit",
+        "POST",
+        answers(302, 404, 302, 403),
+        arrival,
+        lambda w: {"arrived_on": "2021-05-03", "amount": "0.4", "note": "更正"},
+        note="unverified",
+    ),
+    Row("arrival_edit", "GET", answers(403, 404, 200, 403), verified_arrival, note="verified: locked for staff"),
+    Row(
+        "arrival_edit",
+        "POST",
+        answers(403, 404, 302, 403),
+        verified_arrival,
+        lambda w: {"arrived_on": "2021-05-03", "amount": "0.4"},
+        note="verified: locked for staff",
+    ),
     Row("arrival_delete", "GET", answers(405, 404, 405, 405), arrival, note="POST only"),
     Row("arrival_delete", "POST", answers(302, 404, 302, 403), arrival, note="unverified"),
     Row("arrival_delete", "POST", answers(403, 404, 302, 403), verified_arrival, note="verified: reviewers only"),
@@ -183,7 +205,7 @@ def world(db, settings, tmp_path):
     approved = ProjectFactory(lead_unit=unit_a, status=Status.APPROVED, group=group)
     cooperating = ProjectFactory(lead_unit=unit_c, cooperating=[unit_a], status=Status.APPROVED)
     slip = SimpleUploadedFile("回单.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
-    arrival_with_slip = ArrivalFactory(project=approved, arrived_on=datetime.date(2021, 5, 1), evidence=slip)
+    arrival_with_slip = ArrivalFactory(project=approved, arrived_on=datetime.date(2021, 5, 1), evidence=slip, verified=False)
     own = user_with_role(Role.STAFF, unit_a, username="own")
     reviewer = user_with_role(Role.REVIEWER, username="reviewer")
     verified = ArrivalFactory(

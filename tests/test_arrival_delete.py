@@ -86,12 +86,12 @@ def with_slip(world) -> Arrival:
 # --- Who may delete which entry --------------------------------------------------------------
 
 
-def test_staff_delete_an_unverified_entry_and_the_unit_no_longer_counts_it(world):
+def test_staff_delete_an_unverified_entry_that_never_counted(world):
     project = ProjectFactory(lead_unit=world["lead"])
-    entry(project, "1", arrived_on=datetime.date(2021, 5, 1))
+    entry(project, "1", arrived_on=datetime.date(2021, 5, 1), verified_by=world["reviewer"])
     wrong = entry(project, "0.5")
     unit_page = reverse("unit_detail", kwargs={"pk": world["lead"].pk}) + "?year=2021&quarter=2"
-    assert explain(world["lead"], Q2).indicators[ARRIVED].actual == Decimal("1.5")
+    assert explain(world["lead"], Q2).indicators[ARRIVED].actual == Decimal("1")  # 待核实: not counted
 
     client = client_for(world["staff"])
     response = client.post(reverse("arrival_delete", args=[project.pk, wrong.pk]))

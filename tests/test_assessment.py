@@ -278,7 +278,11 @@ def project_rows(draw):
         expected_output=draw(st.one_of(st.none(), amounts, st.sampled_from([D("50"), D("30")]))),
         signed_on=draw(st.dates(date(2020, 10, 1), date(2022, 1, 31))),
         status=draw(st.sampled_from([Status.APPROVED, Status.APPROVED, Status.SUBMITTED])),
-        arrivals=draw(st.lists(st.tuples(st.dates(date(2020, 12, 1), date(2022, 1, 31)), amounts.filter(bool)), max_size=3)),
+        arrivals=draw(
+            st.lists(
+                st.tuples(st.dates(date(2020, 12, 1), date(2022, 1, 31)), amounts.filter(bool), st.booleans()), max_size=3
+            )
+        ),
     )
 
 
@@ -304,8 +308,8 @@ class TestGroupByEqualsTheEngine(HypothesisTestCase):
                 status=row["status"],
             )
             project.set_cooperating_units([self.units[name].pk for name in row["cooperating"]])
-            for day, amount in row["arrivals"]:
-                Arrival.objects.create(project=project, arrived_on=day, amount=amount)
+            for day, amount, verified in row["arrivals"]:
+                Arrival.objects.create(project=project, arrived_on=day, amount=amount, verified=verified)
         period = scoring.Period(2021, quarter)
         reference = pure_actuals(period)
         for result in assess(period):

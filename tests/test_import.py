@@ -14,13 +14,14 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import DatabaseError
 
+from fuling_invest.roles import Role
 from projects.importing import apply_plan, parse_workbook
 from projects.importing.columns import parse_money
 from projects.importing.reading import IMPORT_AMOUNT_NOTE
 from projects.models import ZERO_AGREEMENT_CAPITAL, Arrival, Cooperation, Project, Stage, Status
 from targets.assessment import assess
 from targets.scoring import Period
-from tests.factories import ArrivalFactory, ProjectFactory, SpecialGroupFactory, UnitFactory, UnitTargetFactory
+from tests.factories import ArrivalFactory, ProjectFactory, SpecialGroupFactory, UnitFactory, UnitTargetFactory, user_with_role
 from tests.formula_texts import FORMULA_LIKE
 
 PROJECT_HEADERS = [
@@ -189,6 +190,35 @@ def test_approve_makes_the_imported_projects_approved_and_reviewed(tmp_path, uni
     project = Project.objects.get()
     assert project.status == Status.APPROVED
     assert project.reviewed_at is not None
+
+
+def test_imported_arrivals_wait_for_a_reviewer_and_count_nowhere(fuling_2021, tmp_path):
+    code = "FL2021-00001"
+    run_import(write_workbook(tmp_path / "a.xlsx", [project_row(**{"项目编号": code})], [arrival_row(code, "3")]))
+
+    arrival = Arrival.objects.get()
+    assert (arrival.verified, arrival.verified_by, arrival.verified_at) == (False, None, None)
+    assert Arrival.objects.verification_queue().get() == arrival
+
+
+def test_approve_verifies_the_arrivals_it_writes_as_the_operator(fuling_2021, tmp_path):
+    code = "FL2021-00001"
+    run_import(write_workbook(tmp_path / "a.xlsx", [project_row(**{"项目编号": code})], [arrival_row(code, "3")]), "--approve")
+
+    arrival = Arrival.objects.get()
+    assert arrival.verified and arrival.verified_by is None and arrival.verified_at is not None  # the operator
+    assert not Arrival.objects.verification_queue().exists()
+    assert ranking_snapshot()["涪陵新城区"][1]["arrived_capital"] == Decimal("3")
+
+
+def test_approve_through_the_page_verifies_as_the_reviewer(tmp_path, units):
+    reviewer = user_with_role(Role.REVIEWER, username="reviewer")
+    code = "FL2021-00001"
+    path = write_workbook(tmp_path / "a.xlsx", [project_row(**{"项目编号": code})], [arrival_row(code, "3")])
+    with open(path, "rb") as handle:
+        apply_plan(plan=parse_workbook(handle), approve=True, user=reviewer)
+
+    assert Arrival.objects.get().verified_by == reviewer
 
 
 def test_a_project_without_a_code_gets_the_next_free_code_of_its_signing_year(tmp_path, units):

@@ -50,7 +50,8 @@ class ImportResult:
 def apply_plan(*, plan: ImportPlan, approve: bool, user=None, dry_run: bool = False) -> ImportResult:
     """Write a checked plan in one transaction.
 
-    Projects become submitted (approved with `approve`, reviewed by `user`). Raises
+    Projects become submitted (approved with `approve`, reviewed by `user`); the arrivals it
+    writes are unverified (verified with `approve`, by `user`). Raises
     ImportRejected when the plan has problems or a model refuses a row, having written
     nothing. A dry run makes every write and check, then rolls back: it reports exactly
     what the import would do.
@@ -206,6 +207,8 @@ class _Writer:
                 self.result.arrivals_skipped += 1
                 continue
             arrival = Arrival(project=project, created_by=self.user, **values)
+            if self.approve:  # the operator's own approval verifies what it writes (domain.md §7)
+                arrival.verified, arrival.verified_by, arrival.verified_at = True, self.user, self.now
             if self._clean(arrival, spec=ARRIVALS, row=row.row):
                 arrival.save()
                 self.result.arrivals_created += 1

@@ -12,6 +12,7 @@ from decimal import Decimal
 from collections.abc import Callable
 from functools import wraps
 
+from csp.constants import NONE, SELF
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
@@ -26,7 +27,7 @@ from fuling_invest.roles import access_of
 from targets import display
 
 from .. import services
-from ..forms import ArrivalForm, ProjectForm, ReturnForm
+from ..forms import MAGIC_BYTES, ArrivalForm, ProjectForm, ReturnForm
 from ..history import project_history
 from ..models import Arrival, Cooperation, Project, Status
 
@@ -189,7 +190,9 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _render_detail(request, project: Project, *, arrival_form=None, return_form=None) -> HttpResponse:
     user = request.user
     arrivals = list(project.arrivals.select_related("verified_by", "created_by").order_by("arrived_on", "pk"))
-    arrived = sum((arrival.amount for arrival in arrivals), start=Decimal(0))
+    # Only verified entries count (domain.md §7); the others are shown apart, as 待核实.
+    arrived = sum((arrival.amount for arrival in arrivals if arrival.counts), start=Decimal(0))
+    pending = [arrival for arrival in arrivals if not arrival.counts]
     cooperating = [cooperation.unit for cooperation in project.cooperations.all()]
     can = {
         "edit": project.can_edit(user),
@@ -199,6 +202,7 @@ def _render_detail(request, project: Project, *, arrival_form=None, return_form=
         "add_arrival": project.can_add_arrival(user),
         "verify_arrival": project.can_verify_arrival(user),
     }
+    # The entries the user may correct: edit or delete (Project.can_edit_arrival is the same rule).
     deletable = {arrival.pk for arrival in arrivals if project.can_delete_arrival(user, arrival)}
     if can["add_arrival"] and arrival_form is None:
         arrival_form = ArrivalForm()
@@ -210,6 +214,8 @@ def _render_detail(request, project: Project, *, arrival_form=None, return_form=
         "cooperating_units": cooperating,
         "arrivals": arrivals,
         "arrived_total": arrived,
+        "pending_total": sum((arrival.amount for arrival in pending), start=Decimal(0)),
+        "pending_count": len(pending),
         "deletable_arrivals": deletable,
         "preview": services.score_preview(
             lead_unit=project.lead_unit,
@@ -372,8 +378,30 @@ def _arrival_of(project: Project, arrival_pk: int) -> Arrival:
 def arrival_verify(request: HttpRequest, project: Project, arrival_pk: int) -> HttpResponse:
     arrival = _arrival_of(project, arrival_pk)
     services.verify_arrival(arrival=arrival, user=request.user)
-    messages.success(request, f"已核实 {arrival.arrived_on:%Y-%m-%d} 到位的 {display.money(arrival.amount)} 亿元。")
-    return redirect("project_detail", pk=project.pk)
+    messages.success(
+        request, f"已核实 {project.code} {arrival.arrived_on:%Y-%m-%d} 到位的 {display.money(arrival.amount)} 亿元，已计入考核。"
+    )
+    return redirect(_next_page(request) or reverse("project_detail", args=[project.pk]))
+
+
+@require_http_methods(["GET", "POST"])
+def arrival_edit(request: HttpRequest, pk: int, arrival_pk: int) -> HttpResponse:
+    """Correct an unverified entry (staff of the lead unit; reviewers any entry): as adding, checked alike."""
+    project = get_project_for_user(request, pk)
+    arrival = _arrival_of(project, arrival_pk)
+    _require(project.can_edit_arrival(request.user, arrival))
+    form = ArrivalForm(request.POST or None, request.FILES or None, instance=copy.copy(arrival))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.correct_arrival(arrival=arrival, user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _errors_onto(form, error)
+        else:
+            data = form.cleaned_data
+            messages.success(request, f"已修改到位资金：{data['arrived_on']:%Y-%m-%d} 到位 {display.money(data['amount'])} 亿元。")
+            return redirect("project_detail", pk=project.pk)
+    context = {"nav": "projects", "project": project, "arrival": arrival, "form": form}
+    return render(request, "projects/arrival_form.html", context)
 
 
 @project_action(Project.can_delete_arrival)
@@ -392,9 +420,24 @@ def arrival_delete(request: HttpRequest, project: Project, arrival_pk: int) -> H
     return redirect("project_detail", pk=project.pk)
 
 
+# What the browser may show itself (`?inline=1`, the verification queue's link): a PDF or an
+# image whose first bytes say so. Anything else is a download. The policy lets the browser's
+# PDF viewer run and nothing else (no script, no style sheet, no frame around it).
+INLINE_EVIDENCE = {"pdf": "application/pdf", "jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png"}
+INLINE_EVIDENCE_POLICY = {
+    "default-src": [NONE],
+    "script-src": [NONE],
+    "img-src": [SELF],
+    "object-src": [SELF],
+    "style-src": ["'unsafe-inline'"],
+    "frame-ancestors": [NONE],
+}
+
+
 @require_GET
 def arrival_evidence(request: HttpRequest, pk: int, arrival_pk: int) -> FileResponse:
-    """The evidence file, to whoever may see the project; always a download, never rendered inline."""
+    """The evidence file, to whoever may see the project: a download, or with `?inline=1`
+    shown in the browser when it is truly a PDF or an image (else still a download)."""
     arrival = _arrival_of(get_project_for_user(request, pk), arrival_pk)
     if not arrival.evidence:
         raise Http404("该笔到位资金没有上传凭证。")
@@ -403,6 +446,19 @@ def arrival_evidence(request: HttpRequest, pk: int, arrival_pk: int) -> FileResp
     except FileNotFoundError:
         raise Http404("凭证文件不存在。") from None
     name = arrival.evidence_name or arrival.evidence.name.rsplit("/", 1)[-1]
-    response = FileResponse(handle, as_attachment=True, filename=name)
+    content_type = _inline_type(arrival.evidence.name, handle) if request.GET.get("inline") == "1" else None
+    response = FileResponse(handle, as_attachment=content_type is None, filename=name, content_type=content_type)
     response["X-Content-Type-Options"] = "nosniff"
+    if content_type is not None:
+        response._csp_replace = INLINE_EVIDENCE_POLICY  # django-csp's per-response override
     return response
+
+
+def _inline_type(stored_name: str, handle) -> str | None:
+    """The content type to show the file as, when its extension and its first bytes agree."""
+    extension = stored_name.rsplit(".", 1)[-1].lower() if "." in stored_name else ""
+    head = handle.read(8)
+    handle.seek(0)
+    if extension in INLINE_EVIDENCE and any(head.startswith(magic) for magic in MAGIC_BYTES[extension]):
+        return INLINE_EVIDENCE[extension]
+    return None

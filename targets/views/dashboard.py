@@ -27,7 +27,8 @@ def dashboard(request):
 def unit_detail(request, pk: int):
     unit = get_unit_for_user(request, pk)
     choice = _period_choice(request)
-    context = {"nav": "dashboard", "unit": unit, **_picker(choice)}
+    nav = "unit" if access_of(request.user).is_staff_of(unit.pk) else "dashboard"
+    context = {"nav": nav, "unit": unit, **_picker(choice)}
     try:
         context["page"] = gather_unit_page(unit=unit, period=choice.period, viewer=request.user)
     except NoRuleSet as error:

@@ -71,10 +71,12 @@ def test_a_project_goes_from_entry_through_return_and_approval_into_the_ranking(
     expect(page.get_by_text("目前没有待审核的项目")).to_be_visible()
     log_out(page)
 
-    # The staff member sees the reason, fixes the amount and resubmits.
+    # The staff member sees it on the dashboard, under 已退回 with the reason, fixes the amount and resubmits.
     log_in(page, "xinchengqu", PASSWORD)
-    page.get_by_role("link", name="项目", exact=True).click()
-    page.get_by_role("link", name="页岩气装备制造基地").click()
+    todo = page.locator("section.todo")
+    expect(todo.locator("li.todo-item", has_text="已退回的项目")).to_contain_text("请补充投资协议扫描件，并核实协议资金。")
+    expect(page.locator("nav .badge.count")).to_have_text("1")
+    todo.get_by_role("link", name="页岩气装备制造基地").click()
     expect(page.get_by_role("alert")).to_contain_text("请补充投资协议扫描件，并核实协议资金。")
     page.get_by_role("link", name="编辑").click()
     page.get_by_label("协议资金（亿元）").fill("26")

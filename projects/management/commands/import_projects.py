@@ -8,7 +8,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="要导入的 .xlsx 文件")
-        parser.add_argument("--approve", action="store_true", help="导入的项目直接设为“已审核”（默认“待审核”）")
+        parser.add_argument("--approve", action="store_true", help="导入的项目直接设为“已审核”、写入的到位资金设为“已核实”（默认“待审核”“待核实”）")
         parser.add_argument("--dry-run", action="store_true", help="只检查并显示将新建、更新的内容，不写入数据")
 
     def handle(self, *args, file, approve, dry_run, **options):

@@ -1,0 +1,141 @@
+"""What each role has to do next (待办): the dashboard's to-do block and the menu's counts.
+
+- Unit staff: their unit's returned projects (with the reason), drafts not submitted, arrived
+  capital waiting for a reviewer (待核实), approved projects without a recent update.
+- Reviewers: the review queue, the verification queue, draft bulletins to publish.
+- Leaders change nothing, so they have nothing to do here.
+
+It spans the apps (projects, reports), so it sits with the roles above them. The counts of a
+role are one query, read only where a page shows them; the dashboard's lists add two for staff.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from django.db import connection
+from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils import timezone
+
+from fuling_invest.roles import Access, access_of
+from projects.models import Arrival, Project, Status
+from reports.models import Bulletin
+
+# An approved project whose facts have not changed and which got no arrived-capital entry for
+# this many days is listed as 长期未更新: its stage or its arrivals probably need an update.
+STALE_AFTER_DAYS = 60
+# The dashboard lists at most this many projects under one item; the count says how many in all.
+LISTED = 10
+
+
+def counts_in_one_query(**querysets: QuerySet) -> dict[str, int]:
+    """The number of rows of each queryset, in a single round trip to the database."""
+    parts, params = [], []
+    for n, queryset in enumerate(querysets.values()):
+        sql, query_params = queryset.order_by().values("pk").query.sql_with_params()
+        parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS counted_{n})")
+        params.extend(query_params)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts), params)
+        row = cursor.fetchone()
+    return dict(zip(querysets, row))
+
+
+@dataclass(frozen=True)
+class Item:
+    """One line of the to-do block: what, how many, where to see them."""
+
+    label: str
+    count: int
+    url: str | None  # None: no page lists exactly these; the block lists them itself
+    hint: str = ""
+    projects: list[Project] = field(default_factory=list)  # the first LISTED, when the block lists them
+    shows_reason: bool = False
+
+
+class ToDo:
+    """A user's to-do, computed lazily: templates read `counts` (the menu) and `items` (the dashboard)."""
+
+    def __init__(self, access: Access):
+        self.access = access
+        self.stale_before = timezone.now() - datetime.timedelta(days=STALE_AFTER_DAYS)
+
+    @property
+    def for_staff(self) -> bool:
+        return self.access.unit is not None and not self.access.sees_everything
+
+    # --- What is counted ---
+
+    def _staff_querysets(self) -> dict[str, QuerySet]:
+        of_unit = Project.objects.filter(lead_unit=self.access.unit)
+        recently_entered = Arrival.objects.filter(created_at__gte=self.stale_before).values("project_id")
+        return {
+            "returned": of_unit.filter(status=Status.RETURNED),
+            "drafts": of_unit.filter(status=Status.DRAFT),
+            "pending": Arrival.objects.awaiting_verification().filter(project__lead_unit=self.access.unit),
+            "stale": of_unit.filter(status=Status.APPROVED, updated_at__lt=self.stale_before).exclude(
+                pk__in=recently_entered
+            ),
+        }
+
+    def _reviewer_querysets(self) -> dict[str, QuerySet]:
+        return {
+            "review": Project.objects.review_queue(),
+            "verify": Arrival.objects.awaiting_verification(),
+            "bulletins": Bulletin.objects.filter(state=Bulletin.State.DRAFT),
+        }
+
+    @cached_property
+    def counts(self) -> dict[str, int]:
+        """The role's counts by name (one query); empty for a role with nothing to do."""
+        if self.access.reviews:
+            return counts_in_one_query(**self._reviewer_querysets())
+        if self.for_staff:
+            return counts_in_one_query(**self._staff_querysets())
+        return {}
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    # --- The dashboard's block ---
+
+    @cached_property
+    def items(self) -> list[Item]:
+        if self.access.reviews:
+            return self._reviewer_items()
+        if self.for_staff:
+            return self._staff_items()
+        return []
+
+    def _staff_items(self) -> list[Item]:
+        counts, querysets = self.counts, self._staff_querysets()
+        projects = reverse("project_list")
+        returned = list(querysets["returned"].order_by("-reviewed_at", "-pk")[:LISTED])
+        stale = list(querysets["stale"].order_by("updated_at", "pk")[:LISTED])
+        return [
+            Item("已退回的项目", counts["returned"], f"{projects}?status={Status.RETURNED}",
+                 "招商局退回修改的项目：按退回原因修改后重新提交审核。", returned, shows_reason=True),
+            Item("未提交的草稿", counts["drafts"], f"{projects}?status={Status.DRAFT}",
+                 "保存为草稿、尚未提交审核的项目：提交后才会审核、计入考核。"),
+            Item("待核实的到位资金", counts["pending"], reverse("unit_detail", args=[self.access.unit.pk]) + "#pending",
+                 "本单位牵头项目登记的到位资金，招商局审核员核实后才计入考核；核实前可修改或删除。"),
+            Item("长期未更新的项目", counts["stale"], None,
+                 f"已审核、{STALE_AFTER_DAYS}天内既未修改项目信息也未登记到位资金的项目：请更新项目阶段或到位资金。", stale),
+        ]
+
+    def _reviewer_items(self) -> list[Item]:
+        counts = self.counts
+        return [
+            Item("待审核项目", counts["review"], reverse("review_queue"), "已提交、等待审核的项目。"),
+            Item("待核实到位资金", counts["verify"], reverse("verification_queue"), "对照凭证核实后才计入考核。"),
+            Item("待发布通报", counts["bulletins"], reverse("report_list"), "已生成、尚未发布的通报草稿。"),
+        ]
+
+
+def context(request) -> dict:
+    """Template context: `todo`, nothing asked of the database until a template reads it."""
+    return {"todo": ToDo(access_of(request.user))}
