@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('projects', '0002_evidence_review_index_import_batch'),
+        ('projects', '0003_project_confirmed_amount'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
