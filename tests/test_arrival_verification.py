@@ -135,7 +135,7 @@ def test_the_ledger_marks_each_unverified_entry_and_sums_them_beside_the_verifie
     ArrivalFactory(project=third, amount=D("0.25"), arrived_on=datetime.date(2021, 4, 3), verified=False, note="乙")
     response = client_for(world["staff"]).get(reverse("project_detail", args=[third.pk]))
     page = response.content.decode()
-    assert "已核实 1.5 亿元（计入考核）" in page and "待核实 500.25 亿元（2 笔）" in page
+    assert "已核实 1.50 亿元（计入考核）" in page and "待核实 500.25 亿元（2 笔）" in page
     assert page.count('<span class="badge pending">待核实</span>') == 2
     assert response.context["preview"].credits[0].arrived_capital == D("1.5")
 

@@ -76,7 +76,7 @@ def test_the_project_detail_shows_two_decimals_for_the_facts_and_the_ledger(worl
 
     assert "<dt>协议资金</dt><dd>25.00 亿元" in html  # a note on the amount check may follow
     assert "<dt>预计产值</dt><dd>5.00 亿元</dd>" in html
-    assert "合计 3.36 亿元" in html
+    assert "已核实 3.36 亿元" in html
     assert numbers(row_of(html, "2021-04-15"))[0] == "3.36"
 
 

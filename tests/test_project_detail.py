@@ -158,7 +158,7 @@ def test_the_ledger_lists_entries_with_evidence_and_verification(world):
     services.verify_arrival(arrival=second, user=world["reviewer"])
     page = detail(world["staff"], project).content.decode()
     assert page.index("首笔") < page.index("二期")
-    assert "已核实 0.5 亿元" in page and "待核实 0.25 亿元（1 笔）" in page
+    assert "已核实 0.50 亿元" in page and "待核实 0.25 亿元（1 笔）" in page
     assert reverse("arrival_evidence", args=[project.pk, second.pk]) in page and "回单.pdf" in page
     assert "已核实" in page and "李审核" in page and "待核实" in page
 
