@@ -61,6 +61,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # A save that waited past SQLite's timeout for the one writer: 503 with a message, not a 500.
+    "fuling_invest.middleware.DatabaseBusyMiddleware",
     # Last, as django-axes asks: it answers a locked-out login attempt.
     "axes.middleware.AxesMiddleware",
 ]
@@ -80,6 +82,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "fuling_invest.roles.context",
                 "reports.context.notifications",
+                "targets.context.organisation",
             ],
         },
     },

@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 
 from reports.xlsx import DATE_FORMAT, MONEY_FORMAT, Column, write_xlsx
 from targets import scoring
+from targets.models import Organisation
 
 from .models import Project
 
@@ -58,9 +59,14 @@ def project_rows(projects: QuerySet) -> Iterator[list[object]]:
     return (project_row(project) for project in projects.iterator(chunk_size=CHUNK))
 
 
-def projects_workbook(projects: QuerySet) -> bytes:
-    return write_xlsx(title=SHEET_TITLE, columns=COLUMNS, rows=project_rows(projects))
+def projects_workbook(projects: QuerySet, *, organisation: Organisation) -> bytes:
+    return write_xlsx(
+        title=SHEET_TITLE,
+        columns=COLUMNS,
+        rows=project_rows(projects),
+        properties={"title": f"{organisation.district}{SHEET_TITLE}", "creator": organisation.system_title},
+    )
 
 
-def export_filename(today: datetime.date) -> str:
-    return f"{SHEET_TITLE}_{today:%Y%m%d}.xlsx"
+def export_filename(today: datetime.date, *, organisation: Organisation) -> str:
+    return f"{organisation.district}{SHEET_TITLE}_{today:%Y%m%d}.xlsx"

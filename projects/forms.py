@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from fuling_invest.roles import access_of
 from groups.models import SpecialGroup
-from targets.models import Unit
+from targets.models import Organisation, Unit
 
 from .models import Arrival, Project, Status
 
@@ -95,15 +95,16 @@ class ProjectForm(forms.ModelForm):
         widgets = {"signed_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
         help_texts = {"signed_on": "签约后填写；审核通过的项目必须有签约日期。"}
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, organisation: Organisation, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
         self.access = access_of(user)
         self.editing = self.instance.pk is not None
         project = self.instance
         self.fields["code"].required = self.editing
+        self.fields["origin"].help_text = organisation.origin_help()
         if not self.editing:
-            self.fields["code"].help_text = "可不填：保存时按签约年度自动生成，如 FL2021-00001。"
+            self.fields["code"].help_text = f"可不填：保存时按签约年度自动生成，如 {organisation.code_prefix}2021-00001。"
             del self.fields["version"]
         else:
             self.fields["version"].required = True

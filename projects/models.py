@@ -471,3 +471,22 @@ class ImportBatch(models.Model):
 
     def __str__(self):
         return f"{self.original_name}（{self.get_state_display()}）"
+
+
+class CodeSequence(models.Model):
+    """The last number given to an automatic project code <prefix><year>-NNNNN (projects.codes).
+
+    Advanced only in a short transaction of its own, so no save ever waits on a long one.
+    """
+
+    prefix = models.CharField("编号前缀", max_length=6)
+    year = models.PositiveSmallIntegerField("年份")
+    last = models.PositiveIntegerField("已用到的序号", default=0)
+
+    class Meta:
+        verbose_name = "项目编号序列"
+        verbose_name_plural = "项目编号序列"
+        constraints = [models.UniqueConstraint(fields=["prefix", "year"], name="one_code_sequence_per_prefix_and_year")]
+
+    def __str__(self):
+        return f"{self.prefix}{self.year}：{self.last}"

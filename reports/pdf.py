@@ -101,7 +101,7 @@ def render_pdf(snapshot: Snapshot) -> bytes:
         title=snapshot.title,
         author=snapshot.issuer,
         subject=f"截至{chinese_date(snapshot.as_of)}各单位招商引资目标完成情况",
-        creator="涪陵区招商引资目标管理系统",
+        creator=snapshot.system_title,
         lang="zh-CN",
         displayDocTitle=1,
         invariant=1,

@@ -51,7 +51,9 @@ def is_formula_like(text: str) -> bool:
     return text.startswith(FORMULA_TRIGGERS)
 
 
-def write_xlsx(*, title: str, columns: Sequence[Column], rows: Iterable[Sequence[object]]) -> bytes:
+def write_xlsx(
+    *, title: str, columns: Sequence[Column], rows: Iterable[Sequence[object]], properties: dict[str, str] | None = None
+) -> bytes:
     """One sheet named `title`: a bold header row, then `rows`, each value in the column's format.
 
     Values may be str, int, Decimal (written as a number; never float here), date, datetime
@@ -59,6 +61,8 @@ def write_xlsx(*, title: str, columns: Sequence[Column], rows: Iterable[Sequence
     control characters XML cannot hold dropped. The workbook is write-only: rows stream into it one by one.
     """
     workbook = Workbook(write_only=True)
+    for name, value in (properties or {}).items():  # the document's title, creator
+        setattr(workbook.properties, name, value)
     sheet = workbook.create_sheet(title=title[:31])
     for index, column in enumerate(columns, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = column.width

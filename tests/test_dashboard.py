@@ -336,8 +336,9 @@ def many_projects(count: int) -> None:
         ArrivalFactory(project=project, amount=D("0.25"), arrived_on=date(2021, 1 + n % 12, 20))
 
 
-# session, user, rule-set years, role (groups, membership, unit), rules, assess (7), 5311 (3), charts (3)
-DASHBOARD_QUERIES = 19
+# session, user, rule-set years, role (groups, membership, unit), rules, assess (7), 5311 (3), charts (3),
+# the organisation (the page's title, once per request)
+DASHBOARD_QUERIES = 20
 
 
 @pytest.mark.parametrize("count", [3, 30])

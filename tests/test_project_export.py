@@ -13,7 +13,7 @@ from django.utils import timezone
 from fuling_invest.roles import Role
 from projects.exporting import COLUMNS
 from projects.models import Status
-from tests.factories import ProjectFactory, RuleSetFactory, SpecialGroupFactory, UnitFactory, user_with_role
+from tests.factories import OrganisationFactory, ProjectFactory, RuleSetFactory, SpecialGroupFactory, UnitFactory, user_with_role
 
 URL = reverse("project_export")
 HEADERS = [
@@ -162,10 +162,11 @@ def test_staff_never_export_another_unit_s_project_not_even_through_the_keyword(
     assert exported_codes(export(client, staff, unit=units["b"].pk)) == []
 
 
-def test_the_file_is_an_xlsx_attachment_named_in_chinese_with_today_s_date(client, units, reviewer):
+def test_the_file_is_an_xlsx_attachment_named_in_chinese_with_the_district_and_today_s_date(client, units, reviewer):
+    OrganisationFactory()
     response = export(client, reviewer)
 
-    name = f"招商项目_{timezone.localdate():%Y%m%d}.xlsx"
+    name = f"涪陵区招商项目_{timezone.localdate():%Y%m%d}.xlsx"
     assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     assert response["Content-Disposition"] == f"attachment; filename*=utf-8''{quote(name)}"
 
@@ -187,8 +188,9 @@ def test_the_query_count_does_not_grow_with_the_number_of_projects(client, djang
         ProjectFactory(lead_unit=units["a"], cooperating=[units["b"], units["c"]], group=group)
     client.force_login(reviewer)
 
-    # session, user, groups, rule sets, rows, their cooperating units
-    with django_assert_num_queries(6):
+    # session, user, groups, rule sets, rows, their cooperating units; the organisation (its
+    # district names the file)
+    with django_assert_num_queries(7):
         response = client.get(URL)
 
     assert len(data_rows(response)) == size

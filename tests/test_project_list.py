@@ -366,8 +366,8 @@ def test_the_query_count_does_not_grow_with_the_number_of_projects(
     client.force_login(staff_a)
 
     # session, user, role: groups, membership with its unit; rule sets, count, the unit and
-    # group choices, the page's rows, their cooperating units
-    with django_assert_num_queries(10):
+    # group choices, the page's rows, their cooperating units; the organisation (the page's title)
+    with django_assert_num_queries(11):
         response = client.get(URL, {"sort": "-tier"})
 
     assert len(codes(response)) == min(size, 25)

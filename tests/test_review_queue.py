@@ -169,8 +169,9 @@ def test_the_query_count_does_not_grow_with_the_queue(client, django_assert_num_
         submitted(unit, by=colleagues[n % 3], at=timezone.now() - n * AN_HOUR)
     client.force_login(reviewer)
 
-    # session, user, groups, rule sets, the queue's count, its page, the page's submitters, unread notifications
-    with django_assert_num_queries(8):
+    # session, user, groups, rule sets, the queue's count, its page, the page's submitters, unread notifications,
+    # the organisation (the page's title)
+    with django_assert_num_queries(9):
         response = client.get(URL)
 
     assert len(response.context["projects"]) == size

@@ -343,8 +343,9 @@ def many_uncounted_projects(lead: Unit, partner: Unit, count: int) -> None:
 
 # session, user, role (groups, membership, unit), the unit, rule-set years, rules, explain (rules, 3 for the
 # projects with their arrivals and cooperations, target, and assess's 7 for the rank), units of its kind,
-# and 3 for the projects that gave no credit (the projects, their arrivals, their cooperations)
-UNIT_PAGE_QUERIES = 23
+# and 3 for the projects that gave no credit (the projects, their arrivals, their cooperations); the
+# organisation (the page's title)
+UNIT_PAGE_QUERIES = 24
 
 
 @pytest.mark.parametrize("count", [3, 30])

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from ..codes import CodeAllocator
+from ..codes import CodeBlock, peek_codes, reserve_codes
 from ..models import Arrival, Cooperation, Project, Status
 from .columns import ARRIVALS, PROJECTS, Problem, SheetSpec
 from .reading import ImportPlan, ParsedRow, chunks, problems_from
@@ -47,18 +47,24 @@ class ImportResult:
         return lines
 
 
-def apply_plan(*, plan: ImportPlan, approve: bool, user=None, dry_run: bool = False) -> ImportResult:
+def apply_plan(
+    *, plan: ImportPlan, approve: bool, user=None, dry_run: bool = False, codes: CodeBlock | None = None
+) -> ImportResult:
     """Write a checked plan in one transaction.
 
     Projects become submitted (approved with `approve`, reviewed by `user`). Raises
     ImportRejected when the plan has problems or a model refuses a row, having written
     nothing. A dry run makes every write and check, then rolls back: it reports exactly
-    what the import would do.
+    what the import would do, its new codes foreseen, not reserved. Otherwise the new
+    projects' codes are `codes` (reserve_codes_for, called outside any transaction), or
+    reserved here before the import's transaction starts.
     """
     if plan.problems:
         raise ImportRejected(plan.problems)
+    if codes is None:
+        codes = peek_codes(codes_needed(plan), taken=codes_in_file(plan)) if dry_run else reserve_codes_for(plan)
     with transaction.atomic():
-        writer = _Writer(plan=plan, approve=approve, user=user)
+        writer = _Writer(plan=plan, approve=approve, user=user, codes=codes)
         result = writer.write()
         if writer.problems:
             raise ImportRejected(writer.problems)
@@ -66,6 +72,25 @@ def apply_plan(*, plan: ImportPlan, approve: bool, user=None, dry_run: bool = Fa
         if dry_run:
             transaction.set_rollback(True)
     return result
+
+
+def codes_needed(plan: ImportPlan) -> dict[int, int]:
+    """How many new codes the plan's new projects without a code need, per signing year."""
+    needed: Counter = Counter()
+    for row in plan.projects:
+        if not row.existing_id and not row.values.get("code"):
+            needed[row.values["signed_on"].year] += 1
+    return dict(needed)
+
+
+def reserve_codes_for(plan: ImportPlan) -> CodeBlock:
+    """Reserve, in a transaction of its own committed at once, the codes the plan's new projects
+    need: the import's long transaction then holds no lock a project save would wait on."""
+    return reserve_codes(codes_needed(plan), taken=codes_in_file(plan)) if not plan.problems else CodeBlock({})
+
+
+def codes_in_file(plan: ImportPlan) -> set[str]:
+    return {row.values["code"] for row in plan.projects if row.values.get("code")}
 
 
 def _status_after_import(current: str, *, approve: bool, facts_changed: bool) -> str:
@@ -96,12 +121,11 @@ def row_changes_project(values: dict, project: Project, units_before: set[int]) 
 
 
 class _Writer:
-    def __init__(self, *, plan: ImportPlan, approve: bool, user):
-        self.plan, self.approve, self.user = plan, approve, user
+    def __init__(self, *, plan: ImportPlan, approve: bool, user, codes: CodeBlock):
+        self.plan, self.approve, self.user, self.codes = plan, approve, user, codes
         self.now = timezone.now()
         self.problems: list[Problem] = []
         self.result = ImportResult()
-        self.codes = CodeAllocator(row.values["code"] for row in plan.projects if row.values.get("code"))
 
     def write(self) -> ImportResult:
         ids = [row.existing_id for row in self.plan.projects if row.existing_id]
@@ -152,7 +176,7 @@ class _Writer:
             project.submitted_at = project.submitted_at or self.now
             project.reviewed_at, project.reviewed_by = self.now, self.user
         if new and not project.code:
-            project.code = self.codes.next(project.signed_on.year)
+            project.code = self.codes.take(project.signed_on.year)
             self.result.generated.append(project.code)
         if not new:
             project.version += 1

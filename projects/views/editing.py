@@ -21,6 +21,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods
 
 from fuling_invest.roles import access_of
+from targets.context import organisation_of
 
 from .. import services
 from ..forms import ArrivalForm, ProjectForm, ReturnForm
@@ -47,7 +48,7 @@ def _require(allowed: bool) -> None:
 def project_create(request: HttpRequest) -> HttpResponse:
     access = access_of(request.user)
     _require(access.enters_projects)
-    form = ProjectForm(request.POST or None, user=request.user)
+    form = ProjectForm(request.POST or None, user=request.user, organisation=organisation_of(request))
     if request.method == "POST" and form.is_valid() and "preview" not in request.POST:
         try:
             project = services.create_project(
@@ -72,7 +73,9 @@ def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
     project = get_project_for_user(request, pk)
     _require(project.can_edit(request.user))
     # The form works on a copy: `project` stays as stored, for the page around the form.
-    form = ProjectForm(request.POST or None, instance=copy.copy(project), user=request.user)
+    form = ProjectForm(
+        request.POST or None, instance=copy.copy(project), user=request.user, organisation=organisation_of(request)
+    )
     if request.method == "POST" and form.is_valid() and "preview" not in request.POST:
         try:
             services.update_project(
