@@ -13,6 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import DatabaseError
+from django.db.models import QuerySet
 
 from projects.importing import apply_plan, parse_workbook
 from projects.importing.columns import parse_money
@@ -381,10 +382,14 @@ def test_a_database_error_while_writing_rolls_back_everything(tmp_path, stored, 
     )
     before = database_state()
 
-    def fail(*args, **kwargs):
-        raise DatabaseError("disk full")
+    bulk_create = QuerySet.bulk_create
 
-    monkeypatch.setattr(Arrival, "save", fail)
+    def fail(queryset, *args, **kwargs):
+        if queryset.model is Arrival:  # the last write: the projects are written by then
+            raise DatabaseError("disk full")
+        return bulk_create(queryset, *args, **kwargs)
+
+    monkeypatch.setattr(QuerySet, "bulk_create", fail)
     with pytest.raises(DatabaseError):
         run_import(path)
 

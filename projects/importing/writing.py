@@ -6,8 +6,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from ..codes import CodeBlock, peek_codes, reserve_codes
 from ..models import Arrival, Cooperation, Project, Status
@@ -15,6 +16,13 @@ from .columns import ARRIVALS, PROJECTS, Problem, SheetSpec
 from .reading import ImportPlan, ParsedRow, chunks, problems_from
 
 ARRIVAL_FIELDS = ("arrived_on", "amount", "note")
+# New rows are written in batches: a 20k-row import's write transaction (SQLite's one writer,
+# which a project saved meanwhile waits for) takes seconds, not minutes (docs/performance.md).
+BATCH = 500
+# Checked for every row when the file is read (the units and groups it names exist, the codes
+# it gives are free, a lead unit is not a cooperating one), so not again, row by row, here.
+CHECKED_WHEN_READ = ("lead_unit", "group", "created_by", "reviewed_by", "project", "unit")
+CONFLICT = "写入时与他人同时录入的数据冲突（如项目编号刚被占用），未写入任何数据；请重新导入。"
 
 
 class ImportRejected(Exception):
@@ -135,12 +143,31 @@ class _Writer:
             for project_id, unit_id in Cooperation.objects.filter(project_id__in=chunk).values_list("project_id", "unit_id"):
                 cooperating.setdefault(project_id, set()).add(unit_id)
         projects = {}
+        self.new: list[tuple[Project, list[int]]] = []  # with their cooperating units, written in bulk
         for row in self.plan.projects:
             project = self._write_project(row, stored.get(row.existing_id), cooperating.get(row.existing_id, set()))
             if project is not None:
                 projects[project.code] = project
+        if self.problems or not self._create_new_projects():
+            return self.result
         self._write_arrivals(projects)
         return self.result
+
+    def _create_new_projects(self) -> bool:
+        """The new projects, their history and cooperating units, in batches; False on a conflict."""
+        for project, units in self.new:
+            project.cooperating_count = len(units)
+        cooperations = [Cooperation(project=project, unit_id=unit) for project, units in self.new for unit in units]
+        try:
+            with transaction.atomic():
+                bulk_create_with_history([p for p, _ in self.new], Project, batch_size=BATCH, default_user=self.user)
+                for cooperation in cooperations:
+                    cooperation.project_id = cooperation.project.pk
+                bulk_create_with_history(cooperations, Cooperation, batch_size=BATCH, default_user=self.user)
+        except IntegrityError:
+            self.problems.append(Problem(None, None, None, CONFLICT))
+            return False
+        return True
 
     def _write_project(self, row: ParsedRow, project: Project | None, units_before: set[int]) -> Project | None:
         facts = project_facts(row.values)
@@ -158,11 +185,14 @@ class _Writer:
             self.problems.append(Problem(PROJECTS.title, row.row, PROJECTS.header_of("lead_unit"), message))
             return None
         self._change(project, facts, status, new=new)
-        if not self._clean(project, spec=PROJECTS, row=row.row):
+        if not self._clean(project, spec=PROJECTS, row=row.row, new=new):
             return None
-        project.save()
-        if units is not None:
-            self._replace_cooperating_units(project, units, row=row.row)
+        if new:
+            self.new.append((project, list(dict.fromkeys(units or []))))
+        else:
+            project.save()
+            if units is not None:
+                self._replace_cooperating_units(project, units, row=row.row)
         (self.result.created if new else self.result.updated).append(project.code)
         return project
 
@@ -181,10 +211,17 @@ class _Writer:
         if not new:
             project.version += 1
 
-    def _clean(self, instance, *, spec: SheetSpec, row: int, column: str | None = None) -> bool:
-        """full_clean, its errors kept as problems at the row; marks the history with the user."""
+    def _clean(self, instance, *, spec: SheetSpec, row: int, column: str | None = None, new: bool = False) -> bool:
+        """full_clean, its errors kept as problems at the row; marks the history with the user.
+
+        A new row skips what reading the file checked, and the per-row queries of uniqueness and
+        constraints: the database enforces both when the batch is written (CONFLICT).
+        """
         try:
-            instance.full_clean()
+            if new:
+                instance.full_clean(exclude=CHECKED_WHEN_READ, validate_unique=False, validate_constraints=False)
+            else:
+                instance.full_clean()
         except ValidationError as error:
             self.problems.extend(problems_from(error, spec=spec, row=row, column=column))
             return False
@@ -204,6 +241,7 @@ class _Writer:
         wanted = list({row.values["project"] for row in self.plan.arrivals} - projects.keys())
         projects = {**projects, **Project.objects.in_bulk(wanted, field_name="code")}
         stored: Counter = Counter()
+        new: list[Arrival] = []
         for chunk in chunks([project.pk for project in projects.values()]):
             stored.update(Arrival.objects.filter(project_id__in=chunk).values_list("project_id", *ARRIVAL_FIELDS))
         for row in self.plan.arrivals:
@@ -217,6 +255,12 @@ class _Writer:
                 self.result.arrivals_skipped += 1
                 continue
             arrival = Arrival(project=project, created_by=self.user, **values)
-            if self._clean(arrival, spec=ARRIVALS, row=row.row):
-                arrival.save()
+            if self._clean(arrival, spec=ARRIVALS, row=row.row, new=True):
+                new.append(arrival)
                 self.result.arrivals_created += 1
+        if not self.problems:
+            try:
+                with transaction.atomic():
+                    bulk_create_with_history(new, Arrival, batch_size=BATCH, default_user=self.user)
+            except IntegrityError:
+                self.problems.append(Problem(None, None, None, CONFLICT))
