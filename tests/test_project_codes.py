@@ -16,9 +16,9 @@ from django.urls import reverse
 
 from fuling_invest.roles import Role
 from projects import services
-from projects.codes import next_code, peek_codes, reserve_codes
-from projects.importing import apply_plan, parse_workbook
-from projects.importing.writing import reserve_codes_for
+from projects.codes import CodeBlock, next_code, peek_codes, reserve_codes
+from projects.importing import ImportRejected, apply_plan, parse_workbook
+from projects.importing.writing import CONFLICT, reserve_codes_for
 from projects.models import CodeSequence, Origin, Project, Sector
 from tests.factories import OrganisationFactory, ProjectFactory, UnitFactory, client_for, user_with_role
 from tests.test_import import project_row, write_workbook
@@ -88,6 +88,19 @@ def test_the_sequences_start_after_the_highest_existing_code_of_each_prefix_and_
     sequences = {(s.prefix, s.year): s.last for s in CodeSequence.objects.all()}
     # The highest, outliers included: nothing already issued is given again (docs/import-template.md).
     assert sequences == {("FL", 2021): 90000, ("FL", 2022): 3, ("MM", 2021): 5}
+
+
+def test_a_code_taken_after_it_was_reserved_rejects_the_import_and_writes_nothing(organisation, tmp_path):
+    UnitFactory(name="涪陵新城区")
+    plan = parse_workbook(write_workbook(tmp_path / "a.xlsx", [project_row(), project_row(**{"项目名称": "乙"})]))
+    block = CodeBlock({2021: ["FL2021-00001", "FL2021-00002"]})
+    ProjectFactory(code="FL2021-00002")  # taken meanwhile, by a transaction not committed at reservation
+
+    with pytest.raises(ImportRejected) as rejected:
+        apply_plan(plan=plan, approve=False, codes=block)
+
+    assert [problem.message for problem in rejected.value.problems] == [CONFLICT]
+    assert list(Project.objects.values_list("code", flat=True)) == ["FL2021-00002"]
 
 
 # --- No save waits on an import ---------------------------------------------------------------------

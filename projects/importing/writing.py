@@ -148,13 +148,13 @@ class _Writer:
             project = self._write_project(row, stored.get(row.existing_id), cooperating.get(row.existing_id, set()))
             if project is not None:
                 projects[project.code] = project
-        if self.problems or not self._create_new_projects():
-            return self.result
-        self._write_arrivals(projects)
+        if not self.problems:
+            self._create_new_projects()
+        self._write_arrivals(projects)  # checks every arrival row, writes them only if nothing was refused
         return self.result
 
-    def _create_new_projects(self) -> bool:
-        """The new projects, their history and cooperating units, in batches; False on a conflict."""
+    def _create_new_projects(self) -> None:
+        """The new projects, their history and cooperating units, in batches (CONFLICT if the database refuses)."""
         for project, units in self.new:
             project.cooperating_count = len(units)
         cooperations = [Cooperation(project=project, unit_id=unit) for project, units in self.new for unit in units]
@@ -166,8 +166,6 @@ class _Writer:
                 bulk_create_with_history(cooperations, Cooperation, batch_size=BATCH, default_user=self.user)
         except IntegrityError:
             self.problems.append(Problem(None, None, None, CONFLICT))
-            return False
-        return True
 
     def _write_project(self, row: ParsedRow, project: Project | None, units_before: set[int]) -> Project | None:
         facts = project_facts(row.values)
