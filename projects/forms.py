@@ -95,8 +95,10 @@ class ProjectForm(forms.ModelForm):
         widgets = {"signed_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
         help_texts = {"signed_on": "签约后填写；审核通过的项目必须有签约日期。"}
 
-    def __init__(self, *args, user, organisation: Organisation, **kwargs):
+    def __init__(self, *args, user, organisation: Organisation | None = None, **kwargs):
+        """`organisation`: the request's (targets.context.organisation_of), read once per request."""
         super().__init__(*args, **kwargs)
+        organisation = organisation or Organisation.current()
         self.user = user
         self.access = access_of(user)
         self.editing = self.instance.pk is not None
