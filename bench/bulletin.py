@@ -32,7 +32,6 @@ django.setup()
 
 from reports.pdf import render_pdf  # noqa: E402
 from reports.snapshot import (  # noqa: E402
-    ISSUER,
     Cell,
     FiveYearBlock,
     GoalRow,
@@ -68,7 +67,9 @@ def synthetic_snapshot(*, projects: int = 420, seed: int = 2021, year: int = 202
     return Snapshot(
         year=year,
         quarter=quarter,
-        issuer=ISSUER,
+        issuer="基准测试区招商投资局",
+        district="基准测试区",
+        system_title="招商引资目标考核系统",
         issued_on=end + datetime.timedelta(days=5),
         as_of=end,
         time_progress=tp,

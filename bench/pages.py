@@ -36,7 +36,7 @@ from django.test.utils import CaptureQueriesContext, setup_test_environment  # n
 from bench.ranking import counts, ms, timed  # noqa: E402
 from fuling_invest.roles import Role  # noqa: E402
 from reports.services import generate_bulletin  # noqa: E402
-from targets.models import Unit  # noqa: E402
+from targets.models import Unit, UnitKind  # noqa: E402
 
 PAGES = [
     ("dashboard 2021 Q4", "/?year=2021&quarter=4"),
@@ -70,7 +70,7 @@ def main(argv=None) -> None:
     args = parser.parse_args(argv)
     setup_test_environment()  # the test client needs it to collect responses
     client = reviewer_client()
-    park = Unit.objects.get(name="涪陵新城区").pk
+    park = Unit.objects.filter(kind=UnitKind.PARK).order_by("sort_order", "pk").first().pk  # the first park
     print(f"database: {connection.vendor} {connection.settings_dict['NAME']}; {counts()}")
     # What the worker does for the year-end assessment: the snapshot, the PDF, the Excel, stored.
     times, generated = timed(lambda: generate_bulletin(year=2021, quarter=4), args.runs)

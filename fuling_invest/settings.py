@@ -82,6 +82,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # A save that waited past SQLite's timeout for the one writer: 503 with a message, not a 500.
+    "fuling_invest.middleware.DatabaseBusyMiddleware",
     # Last, as django-axes asks: it answers a locked-out login attempt.
     "axes.middleware.AxesMiddleware",
 ]
@@ -100,9 +102,9 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "fuling_invest.roles.context",
-                "fuling_invest.branding.context",
                 "reports.context.notifications",
                 "fuling_invest.todo.context",
+                "targets.context.organisation",
             ],
         },
     },

@@ -3,7 +3,10 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.templatetags.static import static
 from django.urls import include, path
+from django.utils.functional import lazy
 from django.views.generic import RedirectView
+
+from targets.models import Organisation
 
 
 class FaviconView(RedirectView):
@@ -11,7 +14,8 @@ class FaviconView(RedirectView):
         return static("favicon.svg")  # asked late: the collected file's hashed name in production
 
 
-admin.site.site_header = "涪陵区招商引资目标考核系统"
+# The organisation's system name (targets.models.Organisation), read when an admin page is drawn.
+admin.site.site_header = lazy(lambda: Organisation.current().system_title, str)()
 admin.site.site_title = "招商引资目标考核"
 admin.site.index_title = "管理"
 

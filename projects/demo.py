@@ -24,7 +24,7 @@ DEMO_PREFIX = "【演示】"
 CODE_PREFIX = "DEMO"
 INDUSTRIES = ["新材料", "锂电池材料", "页岩气化工", "食品加工", "榨菜精深加工", "冷链物流", "数字经济", "装备制造",
               "生物医药", "文旅康养", "现代农业", "智能终端", "新能源汽车零部件", "商贸综合体", "职业教育"]
-PLACES = ["上海", "深圳", "成都", "北京", "杭州", "苏州", "重庆渝北", "重庆两江", "武汉", "香港"]
+PLACES = ["上海", "深圳", "成都", "北京", "杭州", "苏州", "西安", "南京", "武汉", "香港"]
 STATUS_MIX = [Status.APPROVED] * 85 + [Status.SUBMITTED] * 5 + [Status.DRAFT] * 4 + [Status.RETURNED] * 3 + [
     Status.WITHDRAWN
 ] * 3

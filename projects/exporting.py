@@ -9,6 +9,7 @@ from django.db.models import BigIntegerField, OuterRef, QuerySet, Subquery
 
 from reports.xlsx import DATE_FORMAT, MONEY_FORMAT, Column, write_xlsx
 from targets import scoring
+from targets.models import Organisation
 
 from .models import Arrival, Project, exact_sum, from_ten_thousandths
 
@@ -74,9 +75,15 @@ def project_rows(projects: QuerySet) -> Iterator[list[object]]:
     return (project_row(project) for project in with_verified_arrived(projects).iterator(chunk_size=CHUNK))
 
 
-def projects_workbook(projects: QuerySet) -> bytes:
-    return write_xlsx(title=SHEET_TITLE, columns=COLUMNS, rows=project_rows(projects), autofilter=True)
+def projects_workbook(projects: QuerySet, *, organisation: Organisation) -> bytes:
+    return write_xlsx(
+        title=SHEET_TITLE,
+        columns=COLUMNS,
+        rows=project_rows(projects),
+        autofilter=True,
+        properties={"title": f"{organisation.district}{SHEET_TITLE}", "creator": organisation.system_title},
+    )
 
 
-def export_filename(today: datetime.date) -> str:
-    return f"{SHEET_TITLE}_{today:%Y%m%d}.xlsx"
+def export_filename(today: datetime.date, *, organisation: Organisation) -> str:
+    return f"{organisation.district}{SHEET_TITLE}_{today:%Y%m%d}.xlsx"

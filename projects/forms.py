@@ -15,9 +15,9 @@ from django.utils import timezone
 from fuling_invest.roles import access_of
 from groups.models import SpecialGroup
 from targets import display
-from targets.models import Unit
+from targets.models import Organisation, Unit
 
-from .models import UNUSUAL_AMOUNT_ABOVE, ZERO_AGREEMENT_CAPITAL, Arrival, Project, Status, origin_help_text
+from .models import UNUSUAL_AMOUNT_ABOVE, ZERO_AGREEMENT_CAPITAL, Arrival, Project, Status
 
 MAX_MONEY = Decimal(10000)  # 亿元: one trillion yuan, far above any real project
 MONEY_DECIMALS = 4  # 亿元 to 1 万元
@@ -113,15 +113,18 @@ class ProjectForm(forms.ModelForm):
             "signed_on": "签约后填写。草稿可暂不填，提交审核前必须填写。",
         }
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, organisation: Organisation | None = None, **kwargs):
+        """`organisation`: the request's (targets.context.organisation_of), read once per request."""
         super().__init__(*args, **kwargs)
+        organisation = organisation or Organisation.current()
         self.user = user
         self.access = access_of(user)
         self.editing = self.instance.pk is not None
         project = self.instance
         self.fields["code"].required = self.editing
+        self.fields["origin"].help_text = organisation.origin_help()
         if not self.editing:
-            self.fields["code"].help_text = "可不填：保存时按签约年度自动生成，如 FL2021-00001。"
+            self.fields["code"].help_text = f"可不填：保存时按签约年度自动生成，如 {organisation.code_prefix}2021-00001。"
             del self.fields["version"]
         else:
             self.fields["version"].required = True
@@ -140,7 +143,6 @@ class ProjectForm(forms.ModelForm):
         self.fields["group"].empty_label = "（无）"
         self.fields["group"].queryset = SpecialGroup.objects.order_by("number")
         self.fields["signed_on"].input_formats = ["%Y-%m-%d", "%Y/%m/%d"]
-        self.fields["origin"].help_text = origin_help_text()
         self.initial.setdefault("confirm_amount", self.editing and project.amount_confirmed)
 
     @property

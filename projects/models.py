@@ -28,21 +28,6 @@ class Origin(models.TextChoices):
     INSIDE_DISTRICT = scoring.Origin.INSIDE_DISTRICT.value, "区内"
 
 
-# What each origin means, said once for the project form and the import template alike.
-# The place names are to come from the organisation record; keep them here only.
-ORIGIN_MEANINGS = {
-    Origin.OUTSIDE_CITY: "重庆市以外，含境外",
-    Origin.INSIDE_CITY: "重庆市内、涪陵区外",
-    Origin.INSIDE_DISTRICT: "涪陵区内",
-}
-
-
-def origin_help_text() -> str:
-    """「市外（重庆市以外，含境外）、区外市内（…）或 区内（…）。」"""
-    parts = [f"{origin.label}（{ORIGIN_MEANINGS[origin]}）" for origin in Origin]
-    return "、".join(parts[:-1]) + f"或 {parts[-1]}。"
-
-
 class Stage(models.TextChoices):
     SIGNED = "signed", "签约"
     STARTED = "started", "开工"
@@ -623,3 +608,22 @@ class ImportBatch(models.Model):
 
     def __str__(self):
         return f"{self.original_name}（{self.get_state_display()}）"
+
+
+class CodeSequence(models.Model):
+    """The last number given to an automatic project code <prefix><year>-NNNNN (projects.codes).
+
+    Advanced only in a short transaction of its own, so no save ever waits on a long one.
+    """
+
+    prefix = models.CharField("编号前缀", max_length=6)
+    year = models.PositiveSmallIntegerField("年份")
+    last = models.PositiveIntegerField("已用到的序号", default=0)
+
+    class Meta:
+        verbose_name = "项目编号序列"
+        verbose_name_plural = "项目编号序列"
+        constraints = [models.UniqueConstraint(fields=["prefix", "year"], name="one_code_sequence_per_prefix_and_year")]
+
+    def __str__(self):
+        return f"{self.prefix}{self.year}：{self.last}"

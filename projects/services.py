@@ -64,21 +64,24 @@ def create_project(
 ) -> Project:
     """A new project from the form's `facts` (model field → value), a draft of its lead unit.
 
-    Without a code it gets the next FL<year>-NNNNN of its signing year (this year when
-    unsigned). `submit_at_once` puts it straight into the review queue (a reviewer's entry):
-    it must then meet the submission rule (ValidationError, nothing saved). `then_submit`
+    Without a code it gets the next <prefix><year>-NNNNN of its signing year (this year when
+    unsigned), reserved before the save's transaction (projects.codes), so the save never
+    waits on another's. `submit_at_once` puts it straight into the review queue (a reviewer's
+    entry): it must then meet the submission rule (ValidationError, nothing saved). `then_submit`
     (a unit's 保存并提交) submits it in the same transaction when it meets the rule and
     keeps it a draft otherwise; the caller tells which by its status.
     """
     for attempt in range(CODE_ATTEMPTS):
+        code = facts.get("code") or next_code((facts.get("signed_on") or timezone.localdate()).year)
         try:
             with transaction.atomic():
-                project = _create(user, facts, cooperating_unit_ids, submit_at_once=submit_at_once)
+                project = _create(user, {**facts, "code": code}, cooperating_unit_ids, submit_at_once=submit_at_once)
                 if then_submit:
                     _submit_if_complete(project, user=user)
                 return project
         except IntegrityError:
-            # Two entries took the same generated code at once; the later one takes the next.
+            # The reserved code was written meanwhile by a transaction not yet committed when the
+            # sequence skipped taken codes (an import's explicit code): take the next.
             if facts.get("code") or attempt == CODE_ATTEMPTS - 1:
                 raise
     raise AssertionError("unreachable")
@@ -86,8 +89,6 @@ def create_project(
 
 def _create(user: AbstractBaseUser, facts: dict, cooperating_unit_ids: Sequence[int], *, submit_at_once: bool) -> Project:
     project = Project(**facts, created_by=user)
-    if not project.code:
-        project.code = next_code((project.signed_on or timezone.localdate()).year)
     if submit_at_once:
         _check_submission(project)
         project.status, project.submitted_at = Status.SUBMITTED, timezone.now()

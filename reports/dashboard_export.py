@@ -7,8 +7,8 @@ table writer (reports.workbook).
 
 from __future__ import annotations
 
-from fuling_invest.branding import system_title
 from targets import assessment, scoring
+from targets.models import Organisation
 
 from .snapshot import ranking_tables
 from .workbook import ranking_workbook
@@ -18,12 +18,12 @@ def dashboard_title(period: scoring.Period) -> str:
     return f"{period.year}年第{period.quarter}季度招商引资目标完成情况"
 
 
-def dashboard_workbook(*, period: scoring.Period) -> bytes:
+def dashboard_workbook(*, period: scoring.Period, organisation: Organisation) -> bytes:
     """The workbook of `period` (raises assessment.NoRuleSet for a year without rules)."""
     totals, sections = ranking_tables(assessment.assess(period), period.time_progress)
     return ranking_workbook(
         title=dashboard_title(period),
-        creator=system_title(),
+        creator=organisation.system_title,
         as_of=period.end,
         time_progress=period.time_progress,
         totals=totals,
@@ -31,5 +31,5 @@ def dashboard_workbook(*, period: scoring.Period) -> bytes:
     )
 
 
-def dashboard_filename(period: scoring.Period) -> str:
-    return f"{dashboard_title(period)}.xlsx"
+def dashboard_filename(period: scoring.Period, *, organisation: Organisation) -> str:
+    return f"{organisation.district}{dashboard_title(period)}.xlsx"

@@ -39,6 +39,8 @@ class Bulletin(models.Model):
     year = models.PositiveSmallIntegerField("年度")
     quarter = models.PositiveSmallIntegerField("季度", **QUARTER)
     state = models.CharField("状态", max_length=20, choices=State.choices, default=State.DRAFT)
+    # The snapshot's district, for the title and file names without reading the snapshot.
+    district = models.CharField("区县名称", max_length=30, blank=True)
     snapshot = models.JSONField("数据快照")
     pdf = models.BinaryField("PDF")
     xlsx = models.BinaryField("Excel")
@@ -71,7 +73,7 @@ class Bulletin(models.Model):
 
     @property
     def title(self) -> str:
-        return bulletin_title(self.year, self.quarter)
+        return bulletin_title(self.district, self.year, self.quarter)
 
     @property
     def kind_label(self) -> str:
@@ -91,7 +93,7 @@ class Bulletin(models.Model):
     def filename(self, extension: str) -> str:
         suffix = "年度考核" if self.annual else f"第{self.quarter}季度通报"
         draft = "" if self.is_published else "（草稿）"
-        return f"涪陵区招商引资{self.year}年{suffix}{draft}.{extension}"
+        return f"{self.district}招商引资{self.year}年{suffix}{draft}.{extension}"
 
 
 class GenerationJobQuerySet(models.QuerySet):

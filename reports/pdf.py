@@ -52,7 +52,6 @@ from reportlab.platypus import (
 from reportlab.platypus import paragraph as rl_paragraph
 from reportlab.platypus.flowables import Flowable, HRFlowable
 
-from fuling_invest.branding import system_title
 from targets import display
 from targets.scoring import Indicator
 
@@ -102,7 +101,7 @@ def render_pdf(snapshot: Snapshot) -> bytes:
         title=snapshot.title,
         author=snapshot.issuer,
         subject=f"截至{chinese_date(snapshot.as_of)}各单位招商引资目标完成情况",
-        creator=system_title(),
+        creator=snapshot.system_title,
         lang="zh-CN",
         displayDocTitle=1,
         invariant=1,

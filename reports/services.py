@@ -67,7 +67,7 @@ def generate_bulletin(*, year: int, quarter: int, user=None, today: datetime.dat
         return Generated(published, changed=False)
     snapshot = take_snapshot(period=period, issued_on=today or timezone.localdate())
     documents = {"snapshot": to_json(snapshot), "pdf": render_pdf(snapshot), "xlsx": bulletin_workbook(snapshot)}
-    fields = {**documents, "generated_at": timezone.now(), "generated_by": user}
+    fields = {**documents, "district": snapshot.district, "generated_at": timezone.now(), "generated_by": user}
     try:
         return _store(year, quarter, fields)
     except IntegrityError:

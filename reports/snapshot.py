@@ -29,13 +29,12 @@ from targets.dashboard import (
     rules_summary,
     units_total,
 )
-from targets.models import UnitKind
+from targets.models import Organisation, UnitKind
 from targets.target_table import target_tables
 
 I = scoring.Indicator
 ZERO = Decimal(0)
 SCHEMA = 1
-ISSUER = "涪陵区招商投资局"
 # The bulletin lists the quarter's projects of these tiers (the issue: 重大、较大项目).
 LISTED_TIERS = (scoring.Tier.MAJOR, scoring.Tier.LARGE)
 
@@ -175,6 +174,11 @@ class Snapshot:
     five_year_note: str
     target_tables: list[TargetTable]
     rules_summary: str
+    # The organisation's names when the bulletin was generated (targets.models.Organisation),
+    # so a frozen bulletin reads as it did. Snapshots older than these fields got them from
+    # their issuer (reports migration 0002).
+    district: str = ""
+    system_title: str = ""
     schema: int = SCHEMA
 
     @property
@@ -184,7 +188,7 @@ class Snapshot:
 
     @property
     def title(self) -> str:
-        return bulletin_title(self.year, self.quarter)
+        return bulletin_title(self.district, self.year, self.quarter)
 
     @property
     def quarter_start(self) -> datetime.date:
@@ -207,10 +211,10 @@ def quarter_start(year: int, quarter: int) -> datetime.date:
     return datetime.date(year, quarter * 3 - 2, 1)
 
 
-def bulletin_title(year: int, quarter: int) -> str:
+def bulletin_title(district: str, year: int, quarter: int) -> str:
     if quarter == 4:
-        return f"涪陵区招商引资工作{year}年度考核通报"
-    return f"涪陵区招商引资工作{year}年第{quarter}季度通报"
+        return f"{district}招商引资工作{year}年度考核通报"
+    return f"{district}招商引资工作{year}年第{quarter}季度通报"
 
 
 # --- Taking the snapshot -----------------------------------------------------------------
@@ -226,10 +230,13 @@ def take_snapshot(*, period: scoring.Period, issued_on: datetime.date) -> Snapsh
     groups = _groups(period, rules)
     five_year, note = five_year_progress(period=period)
     projects = _listed_projects(period, rules)
+    organisation = Organisation.current()
     return Snapshot(
         year=period.year,
         quarter=period.quarter,
-        issuer=ISSUER,
+        issuer=organisation.issuer,
+        district=organisation.district,
+        system_title=organisation.system_title,
         issued_on=issued_on,
         as_of=period.end,
         time_progress=tp,

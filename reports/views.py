@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from fuling_invest.errors import get_or_404
 from fuling_invest.roles import access_of
 from targets.assessment import NoRuleSet
+from targets.context import organisation_of
 from targets.periods import period_from_request
 
 from . import services
@@ -128,10 +129,10 @@ def dashboard_export(request: HttpRequest) -> HttpResponse:
     whoever sees the dashboard may download them."""
     period = period_from_request(request).period
     try:
-        content = dashboard_workbook(period=period)
+        content = dashboard_workbook(period=period, organisation=organisation_of(request))
     except NoRuleSet as error:
         raise Http404(str(error)) from None
-    return _download(content, XLSX, dashboard_filename(period))
+    return _download(content, XLSX, dashboard_filename(period, organisation=organisation_of(request)))
 
 
 def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:

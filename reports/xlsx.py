@@ -80,7 +80,12 @@ def _visible_start(text: str) -> str:
 
 
 def write_xlsx(
-    *, title: str, columns: Sequence[Column], rows: Iterable[Sequence[object]], autofilter: bool = False
+    *,
+    title: str,
+    columns: Sequence[Column],
+    rows: Iterable[Sequence[object]],
+    autofilter: bool = False,
+    properties: dict[str, str] | None = None,
 ) -> bytes:
     """One sheet named `title`: a bold header row, then `rows`, each value in the column's format.
 
@@ -90,6 +95,8 @@ def write_xlsx(
     With `autofilter`, the header row gets Excel's filter buttons over all the rows written.
     """
     workbook = Workbook(write_only=True)
+    for name, value in (properties or {}).items():  # the document's title, creator
+        setattr(workbook.properties, name, value)
     sheet = workbook.create_sheet(title=title[:31])
     for index, column in enumerate(columns, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = column.width

@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import FiveYearGoal, Membership, RuleSet, Unit, UnitTarget
+from .models import FiveYearGoal, Membership, Organisation, RuleSet, Unit, UnitTarget
 
 
 @admin.register(Unit)
@@ -37,6 +37,19 @@ class UnitTargetAdmin(SimpleHistoryAdmin):
 @admin.register(FiveYearGoal)
 class FiveYearGoalAdmin(admin.ModelAdmin):
     list_display = ["name", "start_year", "end_year", "annual_agreement_capital", "total_agreement_capital"]
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    """The one record: it can be edited, or added while there is none, never deleted or doubled."""
+
+    list_display = ["system_title", "district", "city", "issuer", "code_prefix"]
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and not Organisation.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 class MembershipInline(admin.StackedInline):

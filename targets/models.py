@@ -1,7 +1,7 @@
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
@@ -256,3 +256,61 @@ class Membership(models.Model):
 
     def __str__(self):
         return f"{self.user} · {self.unit}"
+
+
+# --- The organisation using the system ---------------------------------------------------
+
+
+class Organisation(models.Model):
+    """The district the system serves (地区设置): its names, as pages, documents and codes say them.
+
+    One record (id 1, a database constraint), loaded with the district's reference data and
+    edited in the admin; none of these names is written in the code. Read it once per request
+    through `targets.context.organisation_of`; without the record (a fresh database before
+    `loaddata`) `Organisation.current()` answers neutral names.
+    """
+
+    ONLY = 1
+    CODE_PREFIX = r"[A-Z]{1,6}"
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=ONLY, editable=False)
+    district = models.CharField("区县名称", max_length=30, help_text="如 某某区；用于通报标题、下载文件名和项目来源说明。")
+    city = models.CharField("所属城市", max_length=30, help_text="如 某某市；用于项目来源（市外、区外市内）的说明。")
+    issuer = models.CharField("发布单位", max_length=50, help_text="通报的发文单位，如 某某区招商投资局。")
+    system_title = models.CharField("系统名称", max_length=50, help_text="页面标题、管理后台和 PDF 属性中的系统名称。")
+    code_prefix = models.CharField(
+        "项目编号前缀",
+        max_length=6,
+        validators=[RegexValidator(f"^{CODE_PREFIX}$", "请填写 1 至 6 个大写英文字母。")],
+        help_text="自动生成的项目编号为 前缀＋签约年份＋5位序号，如 XM2021-00001。修改后，新编号使用新前缀，已有编号不变。",
+    )
+
+    class Meta:
+        verbose_name = "地区设置"
+        verbose_name_plural = "地区设置"
+        constraints = [models.CheckConstraint(condition=Q(id=1), name="one_organisation")]
+
+    def __str__(self):
+        return self.system_title
+
+    @classmethod
+    def current(cls) -> "Organisation":
+        """The record, or (none loaded yet) an unsaved one with neutral names. One query."""
+        return cls.objects.filter(pk=cls.ONLY).first() or cls.neutral()
+
+    @classmethod
+    def neutral(cls) -> "Organisation":
+        return cls(district="本区", city="本市", issuer="招商投资主管部门", system_title="招商引资目标考核系统", code_prefix="XM")
+
+    def origin_meanings(self) -> dict[scoring.Origin, str]:
+        """What each project origin (项目来源) means here, in words."""
+        return {
+            scoring.Origin.OUTSIDE_CITY: f"{self.city}以外，含境外",
+            scoring.Origin.INSIDE_CITY: f"{self.city}内、{self.district}外",
+            scoring.Origin.INSIDE_DISTRICT: f"{self.district}内",
+        }
+
+    def origin_help(self) -> str:
+        """市外（X市以外，含境外）、区外市内（X市内、Y区外）或 区内（Y区内）。"""
+        parts = [f"{origin.label}（{meaning}）" for origin, meaning in self.origin_meanings().items()]
+        return f"{'、'.join(parts[:-1])}或 {parts[-1]}。"

@@ -12,7 +12,22 @@ from fuling_invest.roles import Role
 
 from groups.models import Person, SpecialGroup
 from projects.models import Arrival, Origin, Project, Sector, Status
-from targets.models import Membership, RuleSet, Unit, UnitKind, UnitTarget
+from targets.models import Membership, Organisation, RuleSet, Unit, UnitKind, UnitTarget
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    """The organisation record, by default as fixtures/fuling_2021.json has it."""
+
+    class Meta:
+        model = Organisation
+        django_get_or_create = ["id"]
+
+    id = Organisation.ONLY
+    district = "涪陵区"
+    city = "重庆市"
+    issuer = "涪陵区招商投资局"
+    system_title = "涪陵区招商引资目标考核系统"
+    code_prefix = "FL"
 
 
 class UnitFactory(factory.django.DjangoModelFactory):

@@ -47,14 +47,14 @@ def test_demo_creates_one_account_per_role_with_printed_passwords(db, tmp_path, 
     call_command("bootstrap", demo=True)
     out = capsys.readouterr().out
     User = get_user_model()
-    for username, role, unit_name, _ in bootstrap.DEMO_ACCOUNTS:
+    for username, role, has_unit, _ in bootstrap.DEMO_ACCOUNTS:
         password = (tmp_path / "demo" / username).read_text()
         assert f"用户名 {username}，密码 {password}" in out
         user = User.objects.get(username=username)
         assert user.check_password(password)
         access = access_of(user)
         assert access.role is role
-        assert (access.unit.name if access.unit else None) == unit_name
+        assert (access.unit.name if access.unit else None) == ("涪陵新城区" if has_unit else None)  # the first park
 
 
 def test_demo_data_is_labelled_and_counts_in_the_ranking(db, tmp_path, monkeypatch, capsys):

@@ -13,15 +13,24 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import DatabaseError
+from django.db.models import QuerySet
 
 from fuling_invest.roles import Role
 from projects.importing import apply_plan, parse_workbook
 from projects.importing.columns import parse_money
 from projects.importing.reading import IMPORT_AMOUNT_NOTE
-from projects.models import ZERO_AGREEMENT_CAPITAL, Arrival, Cooperation, Project, Stage, Status
+from projects.models import ZERO_AGREEMENT_CAPITAL, Arrival, CodeSequence, Cooperation, Project, Stage, Status
 from targets.assessment import assess
 from targets.scoring import Period
-from tests.factories import ArrivalFactory, ProjectFactory, SpecialGroupFactory, UnitFactory, UnitTargetFactory, user_with_role
+from tests.factories import (
+    ArrivalFactory,
+    OrganisationFactory,
+    ProjectFactory,
+    SpecialGroupFactory,
+    UnitFactory,
+    UnitTargetFactory,
+    user_with_role,
+)
 from tests.formula_texts import FORMULA_LIKE
 
 PROJECT_HEADERS = [
@@ -105,6 +114,7 @@ def assert_rejected(path, *messages):
 
 @pytest.fixture
 def units(db):
+    OrganisationFactory()  # codes FL<year>-NNNNN
     names = ["涪陵新城区", "临港经济区", "白涛园区", "区商务委", "区经济信息委"]
     return {name: UnitFactory(name=name) for name in names}
 
@@ -221,14 +231,15 @@ def test_approve_through_the_page_verifies_as_the_reviewer(tmp_path, units):
     assert Arrival.objects.get().verified_by == reviewer
 
 
-def test_a_project_without_a_code_gets_the_next_free_code_of_its_signing_year(tmp_path, units):
-    ProjectFactory(code="FL2021-00041")
-    ProjectFactory(code="FL2022-00100")
+def test_a_project_without_a_code_gets_the_next_free_code_of_its_signing_years_sequence(tmp_path, units):
+    CodeSequence.objects.create(prefix="FL", year=2021, last=40)
+    ProjectFactory(code="FL2021-00041")  # taken: skipped
+    ProjectFactory(code="FL2022-00100")  # given explicitly: the 2022 sequence has not moved
     path = write_workbook(
         tmp_path / "a.xlsx",
         [
             project_row(**{"项目名称": "甲"}),
-            project_row(**{"项目名称": "乙", "项目编号": "FL2021-00050"}),
+            project_row(**{"项目名称": "乙", "项目编号": "FL2021-00043"}),  # the file's own: skipped too
             project_row(**{"项目名称": "丙"}),
             project_row(**{"项目名称": "丁", "签约日期": datetime.date(2022, 1, 5)}),
         ],
@@ -237,8 +248,25 @@ def test_a_project_without_a_code_gets_the_next_free_code_of_its_signing_year(tm
     output = run_import(path)
 
     codes = dict(Project.objects.filter(name__in="甲乙丙丁").values_list("name", "code"))
-    assert codes == {"甲": "FL2021-00051", "乙": "FL2021-00050", "丙": "FL2021-00052", "丁": "FL2022-00101"}
-    assert "自动生成的项目编号：FL2021-00051、FL2021-00052、FL2022-00101" in output
+    assert codes == {"甲": "FL2021-00042", "乙": "FL2021-00043", "丙": "FL2021-00044", "丁": "FL2022-00001"}
+    assert "自动生成的项目编号：FL2021-00042、FL2021-00044、FL2022-00001" in output
+    assert dict(CodeSequence.objects.values_list("year", "last")) == {2021: 44, 2022: 1}
+
+
+def test_an_imported_explicit_code_far_above_the_sequence_does_not_move_it(tmp_path, units):
+    run_import(write_workbook(tmp_path / "a.xlsx", [project_row(**{"项目名称": "甲"})]))
+    run_import(write_workbook(tmp_path / "b.xlsx", [project_row(**{"项目名称": "乙", "项目编号": "FL2021-90000"})]))
+    run_import(write_workbook(tmp_path / "c.xlsx", [project_row(**{"项目名称": "丙"})]))
+
+    codes = dict(Project.objects.values_list("name", "code"))
+    assert codes == {"甲": "FL2021-00001", "乙": "FL2021-90000", "丙": "FL2021-00002"}
+
+
+def test_a_dry_run_reserves_no_code(tmp_path, units):
+    path = write_workbook(tmp_path / "a.xlsx", [project_row(**{"项目名称": "甲"})])
+    assert "自动生成的项目编号：FL2021-00001" in run_import(path, "--dry-run")
+    run_import(path)
+    assert Project.objects.get().code == "FL2021-00001"
 
 
 def test_importing_the_same_file_twice_creates_nothing_new(tmp_path, units):
@@ -370,7 +398,7 @@ def test_dry_run_reports_what_it_would_do_and_writes_nothing(tmp_path, stored):
     assert database_state() == before
     assert "试运行，未写入任何数据。将新建项目 1 个，更新 1 个" in output
     assert "新增到位资金 1 条" in output
-    assert "新建：FL2021-00008" in output and "更新：FL2021-00007" in output
+    assert "新建：FL2021-00001" in output and "更新：FL2021-00007" in output  # the 2021 sequence's first
 
 
 def test_parse_workbook_accepts_an_uploaded_file_and_apply_plan_records_the_user(tmp_path, units, django_user_model):
@@ -394,10 +422,14 @@ def test_a_database_error_while_writing_rolls_back_everything(tmp_path, stored, 
     )
     before = database_state()
 
-    def fail(*args, **kwargs):
-        raise DatabaseError("disk full")
+    bulk_create = QuerySet.bulk_create
 
-    monkeypatch.setattr(Arrival, "save", fail)
+    def fail(queryset, *args, **kwargs):
+        if queryset.model is Arrival:  # the last write: the projects are written by then
+            raise DatabaseError("disk full")
+        return bulk_create(queryset, *args, **kwargs)
+
+    monkeypatch.setattr(QuerySet, "bulk_create", fail)
     with pytest.raises(DatabaseError):
         run_import(path)
 

@@ -19,7 +19,15 @@ from django.test.utils import CaptureQueriesContext
 
 from projects.importing import apply_plan, parse_workbook
 from projects.importing.batches import _describe
-from tests.factories import ArrivalFactory, ProjectFactory, RuleSetFactory, UnitFactory, UnitTargetFactory, user_with_role
+from tests.factories import (
+    ArrivalFactory,
+    OrganisationFactory,
+    ProjectFactory,
+    RuleSetFactory,
+    UnitFactory,
+    UnitTargetFactory,
+    user_with_role,
+)
 from tests.test_import import arrival_row, database_state, project_row, write_workbook
 
 
@@ -30,6 +38,7 @@ def media(settings, tmp_path):
 
 @pytest.fixture
 def units(db):
+    OrganisationFactory()  # codes FL<year>-NNNNN
     names = ["涪陵新城区", "临港经济区", "白涛园区", "区商务委"]
     return {name: UnitFactory(name=name) for name in names}
 
@@ -169,9 +178,9 @@ def test_the_preview_shows_what_will_be_created_and_updated_without_writing(clie
 
     preview = response.context["preview"]
     assert preview.problems == []
-    assert (preview.result.created, preview.result.updated, preview.result.arrivals_created) == (["FL2021-00008"], ["FL2021-00007"], 1)
+    assert (preview.result.created, preview.result.updated, preview.result.arrivals_created) == (["FL2021-00001"], ["FL2021-00007"], 1)
     assert [(r.row, r.code, r.name, r.lead_unit, r.action) for r in preview.rows] == [
-        (2, "FL2021-00008", "页岩气综合利用项目", "涪陵新城区", "新建"),
+        (2, "FL2021-00001", "页岩气综合利用项目", "涪陵新城区", "新建"),  # the 2021 sequence's first
         (3, "FL2021-00007", "已有项目", "临港经济区", "更新"),
     ]
     page = response.content.decode()

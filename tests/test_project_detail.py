@@ -292,9 +292,9 @@ def test_a_withdrawn_project_takes_no_entries(world):
 # session, user, role (groups; for staff also membership and unit), project, its cooperations, arrivals, rule set,
 # same investor (for staff also which they may open), history of project / cooperations / arrivals, units, users;
 # for reviewers also their unread notifications (the menu's badge); the lead unit's 协议资金 target (is the
-# amount unusual, 金额已核对); the menu's to-do counts
-QUERIES_FOR_STAFF = 17
-QUERIES_FOR_REVIEWER = 16
+# amount unusual, 金额已核对); the menu's to-do counts; the organisation (the page's title)
+QUERIES_FOR_STAFF = 18
+QUERIES_FOR_REVIEWER = 17
 
 
 def grow(project, world, n: int) -> None:

@@ -16,6 +16,7 @@ from projects.filters import with_tier
 from projects.models import Project, Status
 from tests.factories import (
     ArrivalFactory,
+    OrganisationFactory,
     ProjectFactory,
     RuleSetFactory,
     SpecialGroupFactory,
@@ -222,10 +223,11 @@ def test_staff_never_export_another_unit_s_project_not_even_through_the_keyword(
     assert exported_codes(export(client, staff, unit=units["b"].pk)) == []
 
 
-def test_the_file_is_an_xlsx_attachment_named_in_chinese_with_today_s_date(client, units, reviewer):
+def test_the_file_is_an_xlsx_attachment_named_in_chinese_with_the_district_and_today_s_date(client, units, reviewer):
+    OrganisationFactory()
     response = export(client, reviewer)
 
-    name = f"招商项目_{timezone.localdate():%Y%m%d}.xlsx"
+    name = f"涪陵区招商项目_{timezone.localdate():%Y%m%d}.xlsx"
     assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     assert response["Content-Disposition"] == f"attachment; filename*=utf-8''{quote(name)}"
 
@@ -249,8 +251,9 @@ def test_the_query_count_does_not_grow_with_the_number_of_projects(client, djang
         ArrivalFactory(project=project, amount=Decimal("0.25"), verified=True)
     client.force_login(reviewer)
 
-    # session, user, groups, rule sets, rows (verified arrivals summed in their query), their cooperating units
-    with django_assert_num_queries(6):
+    # session, user, groups, rule sets, rows (verified arrivals summed in their query), their
+    # cooperating units; the organisation (its district names the file)
+    with django_assert_num_queries(7):
         response = client.get(URL)
 
     assert [row[10] for row in data_rows(response)] == [0.75] * size

@@ -10,13 +10,14 @@ from django.utils import timezone
 
 from fuling_invest.roles import Role
 from projects.models import ZERO_AGREEMENT_CAPITAL, Origin, Project, Sector, Stage, Status
-from tests.factories import client_for, ProjectFactory, RuleSetFactory, SpecialGroupFactory, UnitFactory, user_with_role
+from tests.factories import client_for, OrganisationFactory, ProjectFactory, RuleSetFactory, SpecialGroupFactory, UnitFactory, user_with_role
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def units():
+    OrganisationFactory()  # codes FL<year>-NNNNN
     return {"a": UnitFactory(name="甲园区"), "b": UnitFactory(name="乙园区"), "c": UnitFactory(name="丙部门")}
 
 
@@ -95,14 +96,30 @@ def test_staff_without_a_unit_may_not_create():
     assert client_for(orphan).get(reverse("project_create")).status_code == 403
 
 
-def test_a_blank_code_is_generated_from_the_signing_year(staff):
-    ProjectFactory(code="FL2021-00041")
-    ProjectFactory(code="FL2022-00100")
+def test_a_blank_code_is_generated_from_the_signing_years_sequence(staff):
+    ProjectFactory(code="FL2021-00001")  # taken: skipped
+    ProjectFactory(code="FL2022-00100")  # given explicitly: does not move the 2022 sequence
     client = client_for(staff)
     client.post(reverse("project_create"), form_data(name="甲"))
     client.post(reverse("project_create"), form_data(name="乙", signed_on="2022-01-05"))
-    codes = dict(Project.objects.filter(name__in=["甲", "乙"]).values_list("name", "code"))
-    assert codes == {"甲": "FL2021-00042", "乙": "FL2022-00101"}
+    client.post(reverse("project_create"), form_data(name="丙"))
+    codes = dict(Project.objects.filter(name__in=["甲", "乙", "丙"]).values_list("name", "code"))
+    assert codes == {"甲": "FL2021-00002", "乙": "FL2022-00001", "丙": "FL2021-00003"}
+
+
+def test_an_explicit_code_far_above_the_sequence_does_not_move_it(staff):
+    client = client_for(staff)
+    client.post(reverse("project_create"), form_data(name="甲"))
+    client.post(reverse("project_create"), form_data(name="乙", code="FL2021-90000"))
+    client.post(reverse("project_create"), form_data(name="丙"))
+    codes = dict(Project.objects.values_list("name", "code"))
+    assert codes == {"甲": "FL2021-00001", "乙": "FL2021-90000", "丙": "FL2021-00002"}
+
+
+def test_the_code_help_and_the_origin_help_name_the_organisations_prefix_and_places(staff):
+    page = client_for(staff).get(reverse("project_create")).content.decode()
+    assert "如 FL2021-00001" in page
+    assert "市外（重庆市以外，含境外）、区外市内（重庆市内、涪陵区外）或 区内（涪陵区内）。" in page
 
 
 def test_an_unsigned_project_gets_a_code_of_this_year(staff):

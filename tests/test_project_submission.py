@@ -11,7 +11,7 @@ from django.urls import reverse
 from fuling_invest.roles import Role
 from projects import services
 from projects.importing.columns import PROJECTS
-from projects.models import Origin, Project, Status, origin_help_text
+from projects.models import Origin, Project, Status
 from tests.factories import ProjectFactory, UnitFactory, UnitTargetFactory, client_for, user_with_role
 from tests.test_project_form import edit_data, errors_of, form_data
 
@@ -209,8 +209,9 @@ def test_the_edit_form_shows_the_tick_only_for_the_amount_it_confirmed(staff, un
 
 def test_the_form_explains_the_origins_in_the_words_of_the_import_template(staff):
     page = client_for(staff).get(reverse("project_create")).content.decode()
-    explained = origin_help_text()
-    assert PROJECTS.columns[[c.field for c in PROJECTS.columns].index("origin")].help == explained
+    organisation = Organisation.current()
+    explained = organisation.origin_help()
+    assert PROJECTS.columns[[c.field for c in PROJECTS.columns].index("origin")].help_for(organisation) == explained
     assert explained in page
     for origin in Origin:
         assert origin.label in explained

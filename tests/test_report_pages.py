@@ -70,8 +70,9 @@ def test_leaders_and_unit_staff_see_only_published_bulletins_and_no_form(world, 
 
 
 # session, user, role (groups), recent jobs (with requester and bulletin), reminders, bulletins,
-# the menu's unread count, the years that have rules (the form), the menu's to-do counts
-LIST_QUERIES = 9
+# the menu's unread count, the years that have rules (the form), the menu's to-do counts, the
+# organisation (the page's title)
+LIST_QUERIES = 10
 
 
 def test_the_list_reads_a_constant_number_of_queries(world, django_assert_num_queries):
@@ -254,7 +255,7 @@ def test_the_year_end_assessment_shows_points_scores_and_the_five_year_goal(worl
     assert page.count('<th class="num">得分</th>') >= 6
 
 
-BULLETIN_PAGE_QUERIES = 6  # was 5: the menu's to-do counts (审核, 核实) came on top
+BULLETIN_PAGE_QUERIES = 7  # was 5: the menu's to-do counts (审核, 核实) and the organisation (the title) came on top
 
 
 def test_the_bulletin_page_reads_a_constant_number_of_queries(world, django_assert_num_queries):

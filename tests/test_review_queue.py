@@ -189,8 +189,8 @@ def test_the_query_count_does_not_grow_with_the_queue(client, django_assert_num_
 
     # session, user, groups, rule sets, the queue's count, its page, the page's cooperating units
     # with their names (one prefetch, added with the 配合单位 column), the page's submitters,
-    # unread notifications, the menu's to-do counts (审核, 核实)
-    with django_assert_num_queries(10):
+    # unread notifications, the menu's to-do counts (审核, 核实), the organisation (the page's title)
+    with django_assert_num_queries(11):
         response = client.get(URL)
 
     assert len(response.context["projects"]) == size

@@ -344,8 +344,9 @@ def many_uncounted_projects(lead: Unit, partner: Unit, count: int) -> None:
 # session, user, role (groups, membership, unit), the unit, rule-set years, rules, explain (rules, 3 for the
 # projects with their arrivals and cooperations, target, and assess's 7 for the rank), units of its kind,
 # and 3 for the projects that gave no credit (the projects, their arrivals, their cooperations), the
-# unit's entries waiting for verification (待核实), the menu's to-do count
-UNIT_PAGE_QUERIES = 25
+# unit's entries waiting for verification (待核实), the menu's to-do count; the organisation (the
+# page's title)
+UNIT_PAGE_QUERIES = 26
 
 
 @pytest.mark.parametrize("count", [3, 30])

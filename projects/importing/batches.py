@@ -22,7 +22,7 @@ from ..services import ScorePreview, score_preview
 from .columns import Problem
 from .permissions import check_permissions
 from .reading import ImportPlan, chunks, parse_workbook
-from .writing import ImportRejected, ImportResult, apply_plan
+from .writing import ImportRejected, ImportResult, apply_plan, reserve_codes_for
 
 
 class BatchNotPending(Exception):
@@ -101,17 +101,25 @@ def confirm_batch(*, batch: ImportBatch, user, approve: bool) -> ImportResult:
 
     Raises ImportRejected (nothing written) or BatchNotPending (imported already).
     """
+    _require_pending(ImportBatch.objects.get(pk=batch.pk))
+    # Read and checked, and its new codes reserved, before the write transaction starts: that
+    # transaction holds the database's one writer on SQLite, and should hold it for the writing only.
+    plan = check_batch(batch=batch, user=user)
+    codes = reserve_codes_for(plan)
     with transaction.atomic():
         locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
-        if locked.state != ImportBatch.State.PENDING:
-            raise BatchNotPending(locked)
-        plan = check_batch(batch=locked, user=user)
-        result = apply_plan(plan=plan, approve=may_approve(user, approve), user=user)
+        _require_pending(locked)
+        result = apply_plan(plan=plan, approve=may_approve(user, approve), user=user, codes=codes)
         locked.state = ImportBatch.State.APPLIED
         locked.summary = "\n".join(result.summary())
         locked.applied_at = timezone.now()
         locked.save(update_fields=["state", "summary", "applied_at"])
     return result
+
+
+def _require_pending(batch: ImportBatch) -> None:
+    if batch.state != ImportBatch.State.PENDING:
+        raise BatchNotPending(batch)
 
 
 def expire_batches(*, now, pending_for: datetime.timedelta) -> int:

@@ -18,9 +18,9 @@ from typing import Any
 from django.db import models
 
 from groups.models import SpecialGroup
-from targets.models import Unit
+from targets.models import Organisation, Unit
 
-from ..models import UNUSUAL_AMOUNT_ABOVE, ZERO_AGREEMENT_CAPITAL, Origin, Sector, Stage, origin_help_text
+from ..models import UNUSUAL_AMOUNT_ABOVE, ZERO_AGREEMENT_CAPITAL, Origin, Sector, Stage
 
 MONEY_STEP = Decimal("0.0001")  # 1万元
 MAX_AMOUNT = Decimal("10000")  # 亿元; more is a unit mistake (元 or 万元 typed as 亿元)
@@ -221,6 +221,17 @@ class Column:
     options: Callable[[Lookups], list[str]] | None = None  # the template's dropdown
     strict: bool = True  # the dropdown refuses other values
 
+    # `help` and `example` name the organisation's code prefix and places as {prefix} and {origins}.
+    def help_for(self, organisation: Organisation) -> str:
+        return self.help.format_map(_organisation_words(organisation))
+
+    def example_for(self, organisation: Organisation) -> str:
+        return self.example.format_map(_organisation_words(organisation))
+
+
+def _organisation_words(organisation: Organisation) -> dict[str, str]:
+    return {"prefix": organisation.code_prefix, "origins": organisation.origin_help()}
+
 
 @dataclass(frozen=True)
 class SheetSpec:
@@ -249,9 +260,9 @@ PROJECTS = SheetSpec(
     (
         Column(
             "项目编号", "code", parse_text, required=False, default="", number_format=TEXT_FORMAT, width=16,
-            example="FL2021-00001",
+            example="{prefix}2021-00001",
             help="填写系统中已有项目的编号，即更新该项目；留空时按“牵头单位＋项目名称＋签约日期”找到已有项目并更新，"
-            "找不到就新建，并自动编号（FL＋签约年份＋5位序号，如 FL2021-00001）；填写系统中没有的编号，则用该编号新建。",
+            "找不到就新建，并自动编号（{prefix}＋签约年份＋5位序号，如 {prefix}2021-00001）；填写系统中没有的编号，则用该编号新建。",
         ),
         Column("项目名称", "name", parse_text, width=30, example="某某新材料产业园项目", help="项目全称。"),
         Column(
@@ -259,7 +270,7 @@ PROJECTS = SheetSpec(
             help="投资企业的全称。导入的项目即提交审核，必须填写。",
         ),
         Column(
-            "牵头单位", "lead_unit", parse_unit, options=_active_unit_names, width=16, example="涪陵新城区",
+            "牵头单位", "lead_unit", parse_unit, options=_active_unit_names, width=16, example="某某园区",
             help="负责项目的责任单位，须与系统中的单位名称完全一致（见“可选值”工作表）。",
         ),
         Column(
@@ -275,7 +286,7 @@ PROJECTS = SheetSpec(
         Column("产业类型", "sector", choice_parser(Sector), options=_labels(Sector), example="工业", help="工业 或 非工业。"),
         Column(
             "项目来源", "origin", choice_parser(Origin), options=_labels(Origin), example="市外",
-            help=origin_help_text(),
+            help="{origins}",
         ),
         Column(
             "协议资金（亿元）", "agreement_capital", parse_agreement_capital, number_format=MONEY_FORMAT, width=18, example="25",
@@ -303,7 +314,7 @@ ARRIVALS = SheetSpec(
     "到位资金",
     (
         Column(
-            "项目编号", "project", parse_text, number_format=TEXT_FORMAT, width=16, example="FL2021-00001",
+            "项目编号", "project", parse_text, number_format=TEXT_FORMAT, width=16, example="{prefix}2021-00001",
             help="到位资金所属项目的编号：“项目”表中填写的编号，或系统中已有项目的编号。",
         ),
         Column("到位日期", "arrived_on", parse_date, number_format=DATE_FORMAT, example="2021-10-15", help="资金到位的日期。"),

@@ -12,6 +12,7 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from reports.xlsx import put
+from targets.models import Organisation
 
 from .columns import SHEETS, Column, Lookups, SheetSpec
 
@@ -41,13 +42,14 @@ def write_template(file: str | os.PathLike | IO[bytes]) -> None:
     """Write the blank workbook: the sheets with their headers, a 说明 sheet, and dropdowns
     listing today's units and groups. Imported as it is, it imports nothing, cleanly."""
     lookups = Lookups.load()
+    organisation = Organisation.current()
     workbook = openpyxl.Workbook()
     data_sheets = [workbook.active, *(workbook.create_sheet() for _ in SHEETS[1:])]
     help_sheet = workbook.create_sheet(HELP_TITLE)
     option_ranges = _write_options(workbook.create_sheet(OPTIONS_TITLE), lookups)
     for worksheet, spec in zip(data_sheets, SHEETS):
-        _write_data_sheet(worksheet, spec, option_ranges)
-    _write_help(help_sheet)
+        _write_data_sheet(worksheet, spec, option_ranges, organisation)
+    _write_help(help_sheet, organisation)
     workbook.save(file)
 
 
@@ -71,7 +73,7 @@ def _write_options(worksheet, lookups: Lookups) -> dict[str, str]:
     return ranges
 
 
-def _write_data_sheet(worksheet, spec: SheetSpec, option_ranges: dict[str, str]) -> None:
+def _write_data_sheet(worksheet, spec: SheetSpec, option_ranges: dict[str, str], organisation: Organisation) -> None:
     worksheet.title = spec.title
     worksheet.freeze_panes = "A2"
     last_row = settings.IMPORT_MAX_ROWS + 1
@@ -83,12 +85,12 @@ def _write_data_sheet(worksheet, spec: SheetSpec, option_ranges: dict[str, str])
         worksheet.column_dimensions[letter].width = column.width
         worksheet.column_dimensions[letter].number_format = column.number_format
         if column.header in option_ranges:
-            validation = _dropdown(column, option_ranges[column.header])
+            validation = _dropdown(column, option_ranges[column.header], column.help_for(organisation))
             worksheet.add_data_validation(validation)
             validation.add(f"{letter}2:{letter}{last_row}")
 
 
-def _dropdown(column: Column, source: str) -> DataValidation:
+def _dropdown(column: Column, source: str, help_text: str) -> DataValidation:
     return DataValidation(
         type="list",
         formula1=source,
@@ -98,11 +100,11 @@ def _dropdown(column: Column, source: str) -> DataValidation:
         error="请从下拉列表中选择。",
         showInputMessage=True,
         promptTitle=column.header,
-        prompt=column.help[:250],  # Excel's limit is 255 characters
+        prompt=help_text[:250],  # Excel's limit is 255 characters
     )
 
 
-def _write_help(worksheet) -> None:
+def _write_help(worksheet, organisation: Organisation) -> None:
     put(worksheet, 1, 1, "招商项目导入模板：填写说明").font = Font(bold=True, size=14)
     rows = [[f"{number}. {rule}"] for number, rule in enumerate(RULES, start=1)]
     row = _write_rows(worksheet, 2, rows) + 2  # a blank row, then the columns' table
@@ -111,7 +113,8 @@ def _write_help(worksheet) -> None:
     for spec in SHEETS:
         for column in spec.columns:
             required = "必填" if column.required else "可不填"
-            row = _write_rows(worksheet, row + 1, [[spec.title, column.header, required, column.help, column.example]])
+            help_text, example = column.help_for(organisation), column.example_for(organisation)
+            row = _write_rows(worksheet, row + 1, [[spec.title, column.header, required, help_text, example]])
             for cell in worksheet[row]:
                 cell.alignment = WRAP
     for letter, width in zip("ABCDE", (10, 18, 12, 70, 24)):

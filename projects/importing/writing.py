@@ -6,15 +6,23 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
-from ..codes import CodeAllocator
+from ..codes import CodeBlock, peek_codes, reserve_codes
 from ..models import Arrival, Cooperation, Project, Status, signing_date_problem
 from .columns import ARRIVALS, PROJECTS, Problem, SheetSpec
 from .reading import ImportPlan, ParsedRow, chunks, problems_from
 
 ARRIVAL_FIELDS = ("arrived_on", "amount", "note")
+# New rows are written in batches: a 20k-row import's write transaction (SQLite's one writer,
+# which a project saved meanwhile waits for) takes seconds, not minutes (docs/performance.md).
+BATCH = 500
+# Checked for every row when the file is read (the units and groups it names exist, the codes
+# it gives are free, a lead unit is not a cooperating one), so not again, row by row, here.
+CHECKED_WHEN_READ = ("lead_unit", "group", "created_by", "reviewed_by", "project", "unit")
+CONFLICT = "写入时与他人同时录入的数据冲突（如项目编号刚被占用），未写入任何数据；请重新导入。"
 
 
 class ImportRejected(Exception):
@@ -47,19 +55,25 @@ class ImportResult:
         return lines
 
 
-def apply_plan(*, plan: ImportPlan, approve: bool, user=None, dry_run: bool = False) -> ImportResult:
+def apply_plan(
+    *, plan: ImportPlan, approve: bool, user=None, dry_run: bool = False, codes: CodeBlock | None = None
+) -> ImportResult:
     """Write a checked plan in one transaction.
 
     Projects become submitted (approved with `approve`, reviewed by `user`); the arrivals it
     writes are unverified (verified with `approve`, by `user`). Raises
     ImportRejected when the plan has problems or a model refuses a row, having written
     nothing. A dry run makes every write and check, then rolls back: it reports exactly
-    what the import would do.
+    what the import would do, its new codes foreseen, not reserved. Otherwise the new
+    projects' codes are `codes` (reserve_codes_for, called outside any transaction), or
+    reserved here before the import's transaction starts.
     """
     if plan.problems:
         raise ImportRejected(plan.problems)
+    if codes is None:
+        codes = peek_codes(codes_needed(plan), taken=codes_in_file(plan)) if dry_run else reserve_codes_for(plan)
     with transaction.atomic():
-        writer = _Writer(plan=plan, approve=approve, user=user)
+        writer = _Writer(plan=plan, approve=approve, user=user, codes=codes)
         result = writer.write()
         if writer.problems:
             raise ImportRejected(writer.problems)
@@ -67,6 +81,25 @@ def apply_plan(*, plan: ImportPlan, approve: bool, user=None, dry_run: bool = Fa
         if dry_run:
             transaction.set_rollback(True)
     return result
+
+
+def codes_needed(plan: ImportPlan) -> dict[int, int]:
+    """How many new codes the plan's new projects without a code need, per signing year."""
+    needed: Counter = Counter()
+    for row in plan.projects:
+        if not row.existing_id and not row.values.get("code"):
+            needed[row.values["signed_on"].year] += 1
+    return dict(needed)
+
+
+def reserve_codes_for(plan: ImportPlan) -> CodeBlock:
+    """Reserve, in a transaction of its own committed at once, the codes the plan's new projects
+    need: the import's long transaction then holds no lock a project save would wait on."""
+    return reserve_codes(codes_needed(plan), taken=codes_in_file(plan)) if not plan.problems else CodeBlock({})
+
+
+def codes_in_file(plan: ImportPlan) -> set[str]:
+    return {row.values["code"] for row in plan.projects if row.values.get("code")}
 
 
 def _status_after_import(current: str, *, approve: bool, facts_changed: bool) -> str:
@@ -97,12 +130,11 @@ def row_changes_project(values: dict, project: Project, units_before: set[int]) 
 
 
 class _Writer:
-    def __init__(self, *, plan: ImportPlan, approve: bool, user):
-        self.plan, self.approve, self.user = plan, approve, user
+    def __init__(self, *, plan: ImportPlan, approve: bool, user, codes: CodeBlock):
+        self.plan, self.approve, self.user, self.codes = plan, approve, user, codes
         self.now = timezone.now()
         self.problems: list[Problem] = []
         self.result = ImportResult()
-        self.codes = CodeAllocator(row.values["code"] for row in plan.projects if row.values.get("code"))
 
     def write(self) -> ImportResult:
         ids = [row.existing_id for row in self.plan.projects if row.existing_id]
@@ -112,6 +144,7 @@ class _Writer:
             for project_id, unit_id in Cooperation.objects.filter(project_id__in=chunk).values_list("project_id", "unit_id"):
                 cooperating.setdefault(project_id, set()).add(unit_id)
         projects, rows_of_stored = {}, {}
+        self.new: list[tuple[Project, list[int]]] = []  # with their cooperating units, written in bulk
         for row in self.plan.projects:
             project = self._write_project(row, stored.get(row.existing_id), cooperating.get(row.existing_id, set()))
             if project is not None:
@@ -119,7 +152,9 @@ class _Writer:
                 if row.existing_id:
                     rows_of_stored[project] = row.row
         self._check_stored_arrivals(rows_of_stored)
-        self._write_arrivals(projects)
+        if not self.problems:
+            self._create_new_projects()
+        self._write_arrivals(projects)  # checks every arrival row, writes them only if nothing was refused
         return self.result
 
     def _check_stored_arrivals(self, rows: dict[Project, int]) -> None:
@@ -131,6 +166,20 @@ class _Writer:
             problem = signing_date_problem(project.signed_on, earliest.get(project.pk))
             if problem:
                 self.problems.append(Problem(PROJECTS.title, row, PROJECTS.header_of("signed_on"), problem))
+
+    def _create_new_projects(self) -> None:
+        """The new projects, their history and cooperating units, in batches (CONFLICT if the database refuses)."""
+        for project, units in self.new:
+            project.cooperating_count = len(units)
+        cooperations = [Cooperation(project=project, unit_id=unit) for project, units in self.new for unit in units]
+        try:
+            with transaction.atomic():
+                bulk_create_with_history([p for p, _ in self.new], Project, batch_size=BATCH, default_user=self.user)
+                for cooperation in cooperations:
+                    cooperation.project_id = cooperation.project.pk
+                bulk_create_with_history(cooperations, Cooperation, batch_size=BATCH, default_user=self.user)
+        except IntegrityError:
+            self.problems.append(Problem(None, None, None, CONFLICT))
 
     def _write_project(self, row: ParsedRow, project: Project | None, units_before: set[int]) -> Project | None:
         facts = project_facts(row.values)
@@ -148,11 +197,14 @@ class _Writer:
             self.problems.append(Problem(PROJECTS.title, row.row, PROJECTS.header_of("lead_unit"), message))
             return None
         self._change(project, facts, status, new=new)
-        if not self._clean(project, spec=PROJECTS, row=row.row):
+        if not self._clean(project, spec=PROJECTS, row=row.row, new=new):
             return None
-        project.save()
-        if units is not None:
-            self._replace_cooperating_units(project, units, row=row.row)
+        if new:
+            self.new.append((project, list(dict.fromkeys(units or []))))
+        else:
+            project.save()
+            if units is not None:
+                self._replace_cooperating_units(project, units, row=row.row)
         (self.result.created if new else self.result.updated).append(project.code)
         return project
 
@@ -166,15 +218,22 @@ class _Writer:
             project.submitted_at = project.submitted_at or self.now
             project.reviewed_at, project.reviewed_by = self.now, self.user
         if new and not project.code:
-            project.code = self.codes.next(project.signed_on.year)
+            project.code = self.codes.take(project.signed_on.year)
             self.result.generated.append(project.code)
         if not new:
             project.version += 1
 
-    def _clean(self, instance, *, spec: SheetSpec, row: int, column: str | None = None) -> bool:
-        """full_clean, its errors kept as problems at the row; marks the history with the user."""
+    def _clean(self, instance, *, spec: SheetSpec, row: int, column: str | None = None, new: bool = False) -> bool:
+        """full_clean, its errors kept as problems at the row; marks the history with the user.
+
+        A new row skips what reading the file checked, and the per-row queries of uniqueness and
+        constraints: the database enforces both when the batch is written (CONFLICT).
+        """
         try:
-            instance.full_clean()
+            if new:
+                instance.full_clean(exclude=CHECKED_WHEN_READ, validate_unique=False, validate_constraints=False)
+            else:
+                instance.full_clean()
         except ValidationError as error:
             self.problems.extend(problems_from(error, spec=spec, row=row, column=column))
             return False
@@ -194,6 +253,7 @@ class _Writer:
         wanted = list({row.values["project"] for row in self.plan.arrivals} - projects.keys())
         projects = {**projects, **Project.objects.in_bulk(wanted, field_name="code")}
         stored: Counter = Counter()
+        new: list[Arrival] = []
         for chunk in chunks([project.pk for project in projects.values()]):
             stored.update(Arrival.objects.filter(project_id__in=chunk).values_list("project_id", *ARRIVAL_FIELDS))
         for row in self.plan.arrivals:
@@ -209,6 +269,12 @@ class _Writer:
             arrival = Arrival(project=project, created_by=self.user, **values)
             if self.approve:  # the operator's own approval verifies what it writes (domain.md §7)
                 arrival.verified, arrival.verified_by, arrival.verified_at = True, self.user, self.now
-            if self._clean(arrival, spec=ARRIVALS, row=row.row):
-                arrival.save()
+            if self._clean(arrival, spec=ARRIVALS, row=row.row, new=True):
+                new.append(arrival)
                 self.result.arrivals_created += 1
+        if not self.problems:
+            try:
+                with transaction.atomic():
+                    bulk_create_with_history(new, Arrival, batch_size=BATCH, default_user=self.user)
+            except IntegrityError:
+                self.problems.append(Problem(None, None, None, CONFLICT))

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from fuling_invest.errors import get_or_404
 from fuling_invest.roles import access_of
 from targets import display
+from targets.context import organisation_of
 
 from .. import services
 from ..forms import MAGIC_BYTES, ArrivalForm, ProjectForm, ReturnForm
@@ -56,7 +57,7 @@ MISSING = "missing"  # the edit page's query flag: show what the last 保存并�
 def project_create(request: HttpRequest) -> HttpResponse:
     access = access_of(request.user)
     _require(access.enters_projects)
-    form = ProjectForm(request.POST or None, user=request.user)
+    form = ProjectForm(request.POST or None, user=request.user, organisation=organisation_of(request))
     if request.method == "POST" and form.is_valid() and "preview" not in request.POST:
         then_submit = SUBMIT_BUTTON in request.POST and not access.reviews
         try:
@@ -87,7 +88,9 @@ def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
     project = get_project_for_user(request, pk)
     _require(project.can_edit(request.user))
     # The form works on a copy: `project` stays as stored, for the page around the form.
-    form = ProjectForm(request.POST or None, instance=copy.copy(project), user=request.user)
+    form = ProjectForm(
+        request.POST or None, instance=copy.copy(project), user=request.user, organisation=organisation_of(request)
+    )
     if request.method == "POST" and form.is_valid() and "preview" not in request.POST:
         then_submit = SUBMIT_BUTTON in request.POST and project.can_submit(request.user)
         try:

@@ -16,6 +16,7 @@ from django_tables2 import RequestConfig
 
 from fuling_invest.roles import access_of
 from targets import display, scoring
+from targets.context import organisation_of
 from targets.models import RuleSet
 
 from ..exporting import export_filename, projects_workbook
@@ -73,8 +74,10 @@ def project_export(request, **kwargs):
     if not filterset.form.is_valid():
         messages.error(request, "筛选条件有误，未能导出；请按提示改正后再导出。")
         return redirect(f"{reverse('project_list')}?{query_without(request, 'page')}")
-    response = HttpResponse(projects_workbook(table.data.data), content_type=XLSX)
-    response["Content-Disposition"] = content_disposition_header(True, export_filename(timezone.localdate()))
+    organisation = organisation_of(request)
+    response = HttpResponse(projects_workbook(table.data.data, organisation=organisation), content_type=XLSX)
+    filename = export_filename(timezone.localdate(), organisation=organisation)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
     return response
 
 

@@ -9,22 +9,23 @@ from django.core.management import BaseCommand, CommandError, call_command
 
 from fuling_invest.roles import Role
 from projects import demo
-from targets.models import Membership, RuleSet, Unit
+from targets.models import Membership, Organisation, RuleSet, Unit, UnitKind
 
 LOCAL = Path(settings.BASE_DIR) / ".local"
 ADMIN_LOGIN_FILE = LOCAL / "admin-login.txt"
 DEMO_LOGIN_DIR = LOCAL / "demo-logins"
-# One demo account per role; the unit staff member enters for 涪陵新城区.
+# One demo account per role (with a unit or not); the unit staff member enters for the first park.
 DEMO_ACCOUNTS = [
-    ("demo_staff", Role.STAFF, "涪陵新城区", "新城区填报员（演示）"),
-    ("demo_reviewer", Role.REVIEWER, None, "招商局审核员（演示）"),
-    ("demo_leader", Role.LEADER, None, "区领导（演示）"),
+    ("demo_staff", Role.STAFF, True, "园区填报员（演示）"),
+    ("demo_reviewer", Role.REVIEWER, False, "招商局审核员（演示）"),
+    ("demo_leader", Role.LEADER, False, "区领导（演示）"),
 ]
+REFERENCE_FIXTURE = "fuling_2021"  # the district's reference data, organisation record included
 
 
 class Command(BaseCommand):
     help = (
-        "首次运行：载入涪陵区2021年基础数据（单位、目标、规则、专项招商组），创建管理员账号并打印登录信息；"
+        "首次运行：载入基础数据（地区设置、单位、2021年目标和规则、专项招商组），创建管理员账号并打印登录信息；"
         "--demo 另建每个角色的演示账号和一套演示数据（仅限默认的 SQLite 数据库）。"
     )
 
@@ -40,8 +41,8 @@ class Command(BaseCommand):
         if Unit.objects.exists():
             self.stdout.write("基础数据已存在，未重新载入（避免覆盖已修改的目标）。")
         else:
-            call_command("loaddata", "fuling_2021", verbosity=0)
-            self.stdout.write(self.style.SUCCESS("已载入涪陵区2021年基础数据。"))
+            call_command("loaddata", REFERENCE_FIXTURE, verbosity=0)
+            self.stdout.write(self.style.SUCCESS(f"已载入{Organisation.current().district}基础数据。"))
         address = options["address"]
         admin = self.ensure_admin(address)
         if options["demo"]:
@@ -58,15 +59,16 @@ class Command(BaseCommand):
     def ensure_demo(self, admin, address: str):
         User = get_user_model()
         self.stdout.write(self.style.SUCCESS(f"系统网址：http://{address}/  演示账号（每个角色一个）："))
-        for username, role, unit_name, full_name in DEMO_ACCOUNTS:
+        park = demo_unit()
+        for username, role, has_unit, full_name in DEMO_ACCOUNTS:
             password_file = DEMO_LOGIN_DIR / username
             user = User.objects.filter(username=username).first()
             if user is None:
                 user = User.objects.create_user(username, password=remembered_password(password_file), first_name=full_name)
                 user.groups.add(Group.objects.get_or_create(name=role.value)[0])
-                if unit_name:
-                    Membership.objects.create(user=user, unit=Unit.objects.get(name=unit_name))
-            where = f"（{unit_name}）" if unit_name else ""
+                if has_unit:
+                    Membership.objects.create(user=user, unit=park)
+            where = f"（{park.name}）" if has_unit else ""
             self.stdout.write(f"  {role.label}{where}：{login_line(username, password_file)}")
         year = RuleSet.objects.order_by("-year").values_list("year", flat=True).first()
         if demo.has_demo_data():
@@ -76,6 +78,11 @@ class Command(BaseCommand):
             self.stdout.write(
                 self.style.WARNING(f"已载入演示数据：{year}年虚构项目 {created} 个（名称以“【演示】”开头，编号以 DEMO 开头）。")
             )
+
+
+def demo_unit() -> Unit:
+    """The unit the demo staff member enters for: the first park."""
+    return Unit.objects.filter(kind=UnitKind.PARK, is_active=True).order_by("sort_order", "pk").first()
 
 
 def remembered_password(path: Path) -> str:
