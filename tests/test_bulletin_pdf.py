@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from django.conf import settings as django_settings
 from reportlab.graphics.charts.barcharts import HorizontalBarChart
 
-from fuling_invest.branding import system_title
+from targets.models import Organisation
 from reports import pdf as bulletin_pdf
 from reports.pdf import AXIS_TICKS, RED, chart_axis, render_pdf
 from reports.snapshot import Cell, Snapshot, from_json
@@ -376,8 +376,9 @@ def test_the_metadata_names_the_system_as_the_pages_do(q4, client, django_user_m
     client.force_login(django_user_model.objects.create_user("someone"))
     page_title = re.search(r"<title>.* · (.+)</title>", client.get("/").content.decode()).group(1)
 
-    assert page_title == system_title()
-    assert re.search(rf"^Creator:\s+{system_title()}$", poppler("pdfinfo", content), re.M)
+    system_title = Organisation.current().system_title
+    assert page_title == system_title
+    assert re.search(rf"^Creator:\s+{system_title}$", poppler("pdfinfo", content), re.M)
 
 
 def test_the_unit_tables_time_progress_header_is_printed_whole(q2):

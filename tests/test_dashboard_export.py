@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from fuling_invest.branding import system_title
+from targets.models import Organisation
 from fuling_invest.roles import Role
 from targets.models import Unit
 from tests.factories import ArrivalFactory, ProjectFactory, client_for, user_with_role
@@ -73,7 +73,7 @@ def test_the_workbook_names_the_period_and_the_system(projects, staff):
     book = workbook(download(staff))
 
     assert book.properties.title == "2021年第2季度招商引资目标完成情况"
-    assert book.properties.creator == system_title()
+    assert book.properties.creator == Organisation.current().system_title
     assert "截至2021年6月30日，序时进度50.00%" in book["园区"]["A2"].value
 
 

@@ -81,7 +81,7 @@ def test_codes_are_never_reserved_inside_another_transaction(organisation):
 def test_the_sequences_start_after_the_highest_existing_code_of_each_prefix_and_year(db):
     for code in ["FL2021-00007", "FL2021-00012", "FL2021-90000", "FL2022-00003", "MM2021-00005", "DEMO2021-0042", "自编-1"]:
         ProjectFactory(code=code)
-    migration = importlib.import_module("projects.migrations.0003_code_sequence")
+    migration = importlib.import_module("projects.migrations.0005_code_sequence")
 
     migration.start_after_existing_codes(apps, None)
 

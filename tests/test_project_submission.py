@@ -12,6 +12,7 @@ from fuling_invest.roles import Role
 from projects import services
 from projects.importing.columns import PROJECTS
 from projects.models import Origin, Project, Status
+from targets.models import Organisation
 from tests.factories import ProjectFactory, UnitFactory, UnitTargetFactory, client_for, user_with_role
 from tests.test_project_form import edit_data, errors_of, form_data
 
