@@ -371,13 +371,13 @@ def test_the_metadata_names_the_title_issuer_and_subject(q4):
     assert re.search(r"^Subject:\s+截至2021年12月31日各单位招商引资目标完成情况$", info, re.M)
 
 
-def test_the_metadata_names_the_system_as_the_pages_do(q4, client, django_user_model):
-    _snapshot, content = q4
+def test_the_metadata_names_the_system_as_the_pages_do(q4, fuling_2021, client, django_user_model):
+    snapshot, content = q4
     client.force_login(django_user_model.objects.create_user("someone"))
     page_title = re.search(r"<title>.* · (.+)</title>", client.get("/").content.decode()).group(1)
 
     system_title = Organisation.current().system_title
-    assert page_title == system_title
+    assert page_title == system_title == snapshot.system_title
     assert re.search(rf"^Creator:\s+{system_title}$", poppler("pdfinfo", content), re.M)
 
 

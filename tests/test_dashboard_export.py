@@ -145,8 +145,9 @@ def test_the_file_is_named_after_the_period(projects, staff):
     assert "2021" in disposition
 
 
-# session, user, rule-set years (period_from_request), assess (7)
-EXPORT_QUERIES = 10
+# session, user, rule-set years (period_from_request), assess (7), the organisation (the file's
+# name and creator)
+EXPORT_QUERIES = 11
 
 
 @pytest.mark.parametrize("extra", [0, 20])

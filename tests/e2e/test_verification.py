@@ -50,7 +50,7 @@ def test_an_entry_counts_once_a_reviewer_has_verified_it(open_page, world, tmp_p
     page.get_by_label("到位金额（亿元）").fill("3")
     page.get_by_label("凭证（可选）").set_input_files(str(slip))
     page.get_by_role("button", name="登记").click()
-    expect(page.locator("section[aria-label='到位资金'] h2")).to_contain_text("待核实 3 亿元（1 笔）")
+    expect(page.locator("section[aria-label='到位资金'] h2")).to_contain_text("待核实 3.00 亿元（1 笔）")
     page.get_by_role("link", name="本单位").click()
     expect(page.locator("#pending")).to_contain_text("3.00 亿元（1 笔）")
     page.goto(page.url.split("#")[0].split("?")[0] + "?year=2021&quarter=2")
