@@ -277,6 +277,8 @@ class _Writer:
         return [self._heading("全区完成情况"), table, _para(note, self.styles.note)]
 
     def unit_section(self, section: KindSection) -> list[Flowable]:
+        if not section.indicators:  # no unit of this kind has a target this year: nothing to tabulate
+            return [self._heading(f"{section.label}完成情况"), _para(f"本年度未向{section.label}下达目标，不考核。", self.styles.note)]
         story = [self._heading(f"{section.label}完成情况"), self.unit_table(section)]
         story.append(_para(self._legend(), self.styles.note))
         if self.snapshot.annual:

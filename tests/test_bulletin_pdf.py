@@ -228,6 +228,19 @@ def test_the_annual_assessment_shows_the_5311_block(q4):
     assert lines_of(text, "累计到位资金")[0][:5] == ["累计到位资金", "227.37", "1000.00", "22.74%", "亿元"]
 
 
+@pytest.mark.parametrize("name", ["q2", "q4"])
+def test_a_kind_of_unit_without_any_target_says_so_instead_of_a_table(name):
+    snapshot = sample(name)
+    parks, departments = snapshot.sections
+    untargeted = dataclasses.replace(departments, indicators=[])
+    snapshot = dataclasses.replace(snapshot, sections=[parks, untargeted])
+
+    text = without_spaces("\n".join(pages(render_pdf(snapshot))))
+
+    assert f"本年度未向{departments.label}下达目标，不考核。" in text
+    assert f"{parks.label}完成情况" in text
+
+
 def test_an_annual_assessment_without_a_five_year_goal_prints_the_note():
     snapshot = dataclasses.replace(sample("q4"), five_year=None, five_year_note="本年度未设定五年目标。")
 
