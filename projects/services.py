@@ -23,7 +23,8 @@ from django.db.models import F, Value
 from django.db.models.functions import Lower, Replace
 from django.utils import timezone
 
-from fuling_invest.roles import access_of
+from access import permissions
+from access.roles import access_of
 from targets import display, scoring
 from targets.models import RuleSet, Unit
 
@@ -514,7 +515,7 @@ def same_investor_warning(
     matches = same_investor_same_year(investor=investor, year=signed_on.year, exclude_pk=exclude_pk)
     if not matches:
         return None
-    if access_of(user).sees_everything:
+    if permissions.sees_everything(access_of(user)):
         visible = matches
     else:
         allowed = set(Project.objects.visible_to(user).filter(pk__in=[m.pk for m in matches]).values_list("pk", flat=True))
