@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from groups.models import SpecialGroup
 from targets import display
+from targets.history import changed_fields
 from targets.models import Unit
 
 from .models import Arrival, Cooperation, Project, Status
@@ -114,8 +115,8 @@ def _row(source: _Source, record, previous, names: "_Names") -> HistoryRow | Non
         told = EVENT_FIELDS[model] if event else ()
         changes = tuple(
             FieldChange(_label(model, name), names.show(model, name, previous), names.show(model, name, record))
-            for name in source.fields
-            if name not in told and _value(model, name, previous) != _value(model, name, record)
+            for name in changed_fields(previous, record, source.fields)
+            if name not in told
         )
         if not changes and not event:
             return None  # a save that changed only bookkeeping (e.g. the version)

@@ -9,13 +9,12 @@ from access import permissions
 from access.decorators import requires
 from targets.forms import INDICATORS, RuleSetForm, TargetFormSet
 from targets.models import RuleSet, UnitTarget
+from targets.services import save_rule_set, save_targets
 from targets.target_table import (
     changes,
     latest_year,
     rule_sections,
     rule_set_for_editing,
-    save_rule_set,
-    save_targets,
     target_tables,
     targets_for_editing,
 )
