@@ -50,6 +50,14 @@ class Access:
             self.unit = membership.unit if membership else None
 
 
+def display_name(user) -> str:
+    """A user as pages and messages name them: the full name, else the username; "系统" for none
+    (a change made by a command or a data load)."""
+    if user is None:
+        return "系统"
+    return user.get_full_name() or user.get_username()
+
+
 def access_of(user) -> Access:
     cached = getattr(user, "_access", None)
     if cached is None:

@@ -24,9 +24,10 @@ class Sector(models.TextChoices):
 
 
 class Origin(models.TextChoices):
-    OUTSIDE_CITY = scoring.Origin.OUTSIDE_CITY.value, "市外"
-    INSIDE_CITY = scoring.Origin.INSIDE_CITY.value, "区外市内"
-    INSIDE_DISTRICT = scoring.Origin.INSIDE_DISTRICT.value, "区内"
+    # The engine's origins, with its labels (scoring.ORIGIN_LABELS): one spelling of each.
+    OUTSIDE_CITY = scoring.Origin.OUTSIDE_CITY.value, scoring.Origin.OUTSIDE_CITY.label
+    INSIDE_CITY = scoring.Origin.INSIDE_CITY.value, scoring.Origin.INSIDE_CITY.label
+    INSIDE_DISTRICT = scoring.Origin.INSIDE_DISTRICT.value, scoring.Origin.INSIDE_DISTRICT.label
 
 
 class Stage(models.TextChoices):

@@ -26,8 +26,8 @@ from . import services
 from .dashboard_export import dashboard_filename, dashboard_workbook
 from .forms import GenerateForm
 from .models import Bulletin, GenerationJob, Notification
+from .xlsx import XLSX_CONTENT_TYPE
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 RECENT_JOBS = 10
 
 
@@ -119,7 +119,7 @@ def bulletin_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def bulletin_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     bulletin = get_bulletin_for_user(request, pk)
-    return _download(bytes(bulletin.xlsx), XLSX, bulletin.filename("xlsx"))
+    return _download(bytes(bulletin.xlsx), XLSX_CONTENT_TYPE, bulletin.filename("xlsx"))
 
 
 @require_GET
@@ -131,7 +131,7 @@ def dashboard_export(request: HttpRequest) -> HttpResponse:
         content = dashboard_workbook(period=period, organisation=organisation_of(request))
     except NoRuleSet as error:
         raise Http404(str(error)) from None
-    return _download(content, XLSX, dashboard_filename(period, organisation=organisation_of(request)))
+    return _download(content, XLSX_CONTENT_TYPE, dashboard_filename(period, organisation=organisation_of(request)))
 
 
 def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:

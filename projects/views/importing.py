@@ -18,8 +18,8 @@ from projects.importing.batches import BatchNotPending, confirm_batch, preview_b
 from projects.importing.forms import ImportUploadForm
 from projects.importing.reading import megabytes
 from projects.models import ImportBatch
+from reports.xlsx import XLSX_CONTENT_TYPE
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 NOT_AN_IMPORTER = "只有单位填报员和审核员可以导入项目。"
@@ -61,7 +61,7 @@ def import_template(request):
     buffer = io.BytesIO()
     write_template(buffer)
     buffer.seek(0)
-    return FileResponse(buffer, as_attachment=True, filename="招商项目导入模板.xlsx", content_type=XLSX)
+    return FileResponse(buffer, as_attachment=True, filename="招商项目导入模板.xlsx", content_type=XLSX_CONTENT_TYPE)
 
 
 @require_GET

@@ -18,6 +18,7 @@ from access.decorators import requires
 from access.roles import access_of
 from targets import display, scoring
 from targets.context import organisation_of
+from reports.xlsx import XLSX_CONTENT_TYPE
 from targets.models import RuleSet
 
 from ..exporting import export_filename, projects_workbook
@@ -26,8 +27,6 @@ from ..models import Cooperation, Project, Status
 from ..tables import ProjectTable
 
 PER_PAGE = 25
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
 
 def listed_projects(request: HttpRequest) -> tuple[ProjectFilter, ProjectTable]:
     """What the user may see, filtered and ordered by the query string; the page and the
@@ -76,7 +75,7 @@ def project_export(request, **kwargs):
         messages.error(request, "筛选条件有误，未能导出；请按提示改正后再导出。")
         return redirect(f"{reverse('project_list')}?{query_without(request, 'page')}")
     organisation = organisation_of(request)
-    response = HttpResponse(projects_workbook(table.data.data, organisation=organisation), content_type=XLSX)
+    response = HttpResponse(projects_workbook(table.data.data, organisation=organisation), content_type=XLSX_CONTENT_TYPE)
     filename = export_filename(timezone.localdate(), organisation=organisation)
     response["Content-Disposition"] = content_disposition_header(True, filename)
     return response
