@@ -51,7 +51,7 @@ def enters_projects(access: Access) -> bool:
 
 
 def imports(access: Access) -> bool:
-    """Imports projects from Excel: whoever enters them (staff row by row, see may_import_* below)."""
+    """Imports projects from Excel: whoever enters them (a unit's staff row by row, projects.importing.permissions)."""
     return enters_projects(access)
 
 

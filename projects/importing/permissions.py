@@ -115,7 +115,8 @@ class _StaffChecker:
         if permissions.can_edit_project(self.access, project):
             return None
         # A row that leaves a locked project as it is passes; a withdrawn project takes no row at all.
-        if project.status == Status.WITHDRAWN or row_changes_project(row.values, project, self.units.get(project.pk, set())):
+        cooperating = self.units.get(project.pk, set())
+        if project.status == Status.WITHDRAWN or row_changes_project(row.values, project, cooperating):
             return LOCKED[project.status].format(code=project.code)
         return None
 

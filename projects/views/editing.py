@@ -1,7 +1,8 @@
 """One project: the form, the detail page, the review workflow and the arrived-capital ledger.
 
 Who may see a project: Project.objects.visible_to (else 404, so nothing leaks); what they
-may do: access.permissions, declared on each view by `requires` or `project_action` (else 403). State changes are POST only and end on the detail page.
+may do: access.permissions, declared on each view by `requires` or `project_action` (else 403).
+State changes are POST only and end on the detail page.
 """
 
 from __future__ import annotations
