@@ -34,7 +34,7 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
 
 from bench.ranking import counts, ms, timed  # noqa: E402
-from fuling_invest.roles import Role  # noqa: E402
+from access.roles import Role  # noqa: E402
 from reports.services import generate_bulletin  # noqa: E402
 from targets.models import Unit, UnitKind  # noqa: E402
 

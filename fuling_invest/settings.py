@@ -101,7 +101,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "fuling_invest.roles.context",
+                "access.context.context",
                 "reports.context.notifications",
                 "fuling_invest.todo.context",
                 "targets.context.organisation",

@@ -20,7 +20,8 @@ from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from fuling_invest.roles import Access, access_of
+from access import permissions
+from access.roles import Access, access_of
 from projects.models import Arrival, Project, Status
 from reports.models import Bulletin
 
@@ -65,7 +66,7 @@ class ToDo:
 
     @property
     def for_staff(self) -> bool:
-        return self.access.unit is not None and not self.access.sees_everything
+        return self.access.unit is not None and not permissions.sees_everything(self.access)
 
     # --- What is counted ---
 
@@ -91,7 +92,7 @@ class ToDo:
     @cached_property
     def counts(self) -> dict[str, int]:
         """The role's counts by name (one query); empty for a role with nothing to do."""
-        if self.access.reviews:
+        if permissions.reviews(self.access):
             return counts_in_one_query(**self._reviewer_querysets())
         if self.for_staff:
             return counts_in_one_query(**self._staff_querysets())
@@ -105,7 +106,7 @@ class ToDo:
 
     @cached_property
     def items(self) -> list[Item]:
-        if self.access.reviews:
+        if permissions.reviews(self.access):
             return self._reviewer_items()
         if self.for_staff:
             return self._staff_items()

@@ -12,7 +12,8 @@ from django.db.models import Q
 from django.forms.utils import ErrorDict
 from django.utils import timezone
 
-from fuling_invest.roles import access_of
+from access import permissions
+from access.roles import access_of
 from groups.models import SpecialGroup
 from targets import display
 from targets.models import Organisation, Unit
@@ -131,7 +132,7 @@ class ProjectForm(forms.ModelForm):
             self.fields["version"].error_messages["required"] = "页面缺少版本号，请刷新后重新填写。"
             self.initial.setdefault("version", project.version)
             self.initial.setdefault("cooperating_units", [c.unit_id for c in project.cooperations.all()])
-        if self.access.reviews:
+        if permissions.reviews(self.access):
             self.fields["lead_unit"].queryset = _units(project.lead_unit_id)
             self.fields["lead_unit"].empty_label = "请选择牵头单位"
         else:

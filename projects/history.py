@@ -18,8 +18,10 @@ from django.contrib.auth import get_user_model
 from django.db import models
 from django.utils import timezone
 
+from access.roles import display_name
 from groups.models import SpecialGroup
 from targets import display
+from targets.history import changed_fields
 from targets.models import Unit
 
 from .models import Arrival, Cooperation, Project, Status
@@ -114,8 +116,8 @@ def _row(source: _Source, record, previous, names: "_Names") -> HistoryRow | Non
         told = EVENT_FIELDS[model] if event else ()
         changes = tuple(
             FieldChange(_label(model, name), names.show(model, name, previous), names.show(model, name, record))
-            for name in source.fields
-            if name not in told and _value(model, name, previous) != _value(model, name, record)
+            for name in changed_fields(previous, record, source.fields)
+            if name not in told
         )
         if not changes and not event:
             return None  # a save that changed only bookkeeping (e.g. the version)
@@ -129,7 +131,7 @@ def _row(source: _Source, record, previous, names: "_Names") -> HistoryRow | Non
         )
     return HistoryRow(
         when=record.history_date,
-        who=_user_name(record.history_user),
+        who=display_name(record.history_user),
         action=event or ACTIONS[model].get(kind, kind),
         subject=_subject(model, record, names),
         changes=changes,
@@ -163,12 +165,6 @@ def _value(model, name: str, record):
     return getattr(record, model._meta.get_field(name).attname)
 
 
-def _user_name(user) -> str:
-    if user is None:
-        return "系统"
-    return user.get_full_name() or user.get_username()
-
-
 class _Names:
     """Names for the ids the records hold: one query per model referred to."""
 
@@ -199,7 +195,7 @@ class _Names:
             target = self.by_model.get(field.related_model, {}).get(value)
             if target is None:
                 return f"（已删除 #{value}）"
-            return _user_name(target) if field.related_model is get_user_model() else str(target)
+            return display_name(target) if field.related_model is get_user_model() else str(target)
         if field.choices:
             return str(dict(field.flatchoices).get(value, value))
         if isinstance(value, bool):

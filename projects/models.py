@@ -12,7 +12,8 @@ from django.db.models import BigIntegerField, Case, CharField, Count, DecimalFie
 from django.db.models.functions import Cast, Round
 from simple_history.models import HistoricalRecords
 
-from fuling_invest.roles import access_of
+from access import permissions
+from access.roles import access_of
 from targets import display, scoring
 from targets.models import MONEY, Unit, UnitTarget, money_field
 
@@ -23,9 +24,10 @@ class Sector(models.TextChoices):
 
 
 class Origin(models.TextChoices):
-    OUTSIDE_CITY = scoring.Origin.OUTSIDE_CITY.value, "市外"
-    INSIDE_CITY = scoring.Origin.INSIDE_CITY.value, "区外市内"
-    INSIDE_DISTRICT = scoring.Origin.INSIDE_DISTRICT.value, "区内"
+    # The engine's origins, with its labels (scoring.ORIGIN_LABELS): one spelling of each.
+    OUTSIDE_CITY = scoring.Origin.OUTSIDE_CITY.value, scoring.Origin.OUTSIDE_CITY.label
+    INSIDE_CITY = scoring.Origin.INSIDE_CITY.value, scoring.Origin.INSIDE_CITY.label
+    INSIDE_DISTRICT = scoring.Origin.INSIDE_DISTRICT.value, scoring.Origin.INSIDE_DISTRICT.label
 
 
 class Stage(models.TextChoices):
@@ -148,15 +150,16 @@ class ProjectQuerySet(ScopedQuerySet):
         return self.filter(status=Status.APPROVED)
 
     def visible_to(self, user) -> "ProjectQuerySet":
-        """What `user` may see: everything for reviewers and leaders; for a unit's staff the
-        projects its unit leads or cooperates in; nothing for anyone else."""
+        """What `user` may see (permissions.sees_project, in SQL): everything for reviewers and
+        leaders; for a unit's staff the projects its unit leads or cooperates in; nothing for anyone else."""
         access = access_of(user)
-        if access.sees_everything:
+        if permissions.sees_everything(access):
             return self
-        if access.unit is None:
+        unit_id = permissions.staff_unit_id(access)
+        if unit_id is None:
             return self.none()
-        cooperating = Cooperation.objects.filter(unit=access.unit).values("project_id")
-        return self.filter(Q(lead_unit=access.unit) | Q(pk__in=cooperating))
+        cooperating = Cooperation.objects.filter(unit_id=unit_id).values("project_id")
+        return self.filter(Q(lead_unit_id=unit_id) | Q(pk__in=cooperating))
 
     def review_queue(self) -> "ProjectQuerySet":
         """Submitted projects, oldest submission first."""
@@ -333,50 +336,10 @@ class Project(models.Model):
             problems["confirm_amount"] = f"{reason}{CONFIRM_AMOUNT_ASK}"
         return problems
 
-    # --- Who may do what (fuling_invest/roles.py); views answer 403 when these say no ---
+    # --- Who may do what: access/permissions.py, over the project's own status vocabulary ---
 
+    Status = Status
     EDITABLE_BY_STAFF = (Status.DRAFT, Status.RETURNED)
-
-    def led_by_staff(self, user) -> bool:
-        return access_of(user).is_staff_of(self.lead_unit_id)
-
-    def can_edit(self, user) -> bool:
-        """Staff edit their unit's drafts and returned projects; reviewers any project not withdrawn
-        (only they change an approved project's counted facts)."""
-        if self.status == Status.WITHDRAWN:
-            return False
-        return access_of(user).reviews or (self.led_by_staff(user) and self.status in self.EDITABLE_BY_STAFF)
-
-    def can_submit(self, user) -> bool:
-        return self.led_by_staff(user) and self.status in self.EDITABLE_BY_STAFF
-
-    def can_withdraw(self, user) -> bool:
-        """Staff withdraw what has not been approved yet; reviewers anything not withdrawn."""
-        if self.status == Status.WITHDRAWN:
-            return False
-        return access_of(user).reviews or (self.led_by_staff(user) and self.status != Status.APPROVED)
-
-    def can_review(self, user) -> bool:
-        return access_of(user).reviews and self.status == Status.SUBMITTED
-
-    def can_add_arrival(self, user) -> bool:
-        return self.status != Status.WITHDRAWN and (access_of(user).reviews or self.led_by_staff(user))
-
-    def can_verify_arrival(self, user) -> bool:
-        return access_of(user).reviews
-
-    def can_delete_arrival(self, user, arrival: "Arrival | None" = None) -> bool:
-        """A correction of the ledger: staff delete (or edit) their unit's entries until a reviewer
-        has verified them; reviewers any entry. Nothing on a withdrawn project (kept as it was).
-        Without `arrival`: whether the user may delete an unverified entry of this project."""
-        if self.status == Status.WITHDRAWN or (arrival is not None and arrival.project_id != self.pk):
-            return False
-        verified = arrival is not None and arrival.verified
-        return access_of(user).reviews or (self.led_by_staff(user) and not verified)
-
-    def can_edit_arrival(self, user, arrival: "Arrival | None" = None) -> bool:
-        """Correcting an entry (date, amount, note, evidence): whoever may delete it (domain.md §7)."""
-        return self.can_delete_arrival(user, arrival)
 
     def tier(self, rules: scoring.Rules) -> scoring.Tier:
         return scoring.tier_of(

@@ -23,7 +23,8 @@ from django.db.models import F, Value
 from django.db.models.functions import Lower, Replace
 from django.utils import timezone
 
-from fuling_invest.roles import access_of
+from access import permissions
+from access.roles import access_of, display_name
 from targets import display, scoring
 from targets.models import RuleSet, Unit
 
@@ -39,16 +40,10 @@ class EditConflict(Exception):
     def __init__(self, project: Project):
         self.project = project
         latest = project.history.select_related("history_user").first()
-        who = _user_name(latest.history_user if latest else None)
+        who = display_name(latest.history_user if latest else None)
         when = timezone.localtime(project.updated_at)
         at = when.strftime("%H:%M") if when.date() == timezone.localdate() else f"{when.month}月{when.day}日 {when:%H:%M}"
         super().__init__(f"该项目已被 {who} 于 {at} 修改，您的修改未保存；请刷新后重新填写。")
-
-
-def _user_name(user) -> str:
-    if user is None:
-        return "系统"
-    return user.get_full_name() or user.get_username()
 
 
 # --- Create and edit ---------------------------------------------------------------------
@@ -514,7 +509,7 @@ def same_investor_warning(
     matches = same_investor_same_year(investor=investor, year=signed_on.year, exclude_pk=exclude_pk)
     if not matches:
         return None
-    if access_of(user).sees_everything:
+    if permissions.sees_everything(access_of(user)):
         visible = matches
     else:
         allowed = set(Project.objects.visible_to(user).filter(pk__in=[m.pk for m in matches]).values_list("pk", flat=True))

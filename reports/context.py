@@ -1,4 +1,5 @@
-from fuling_invest.roles import access_of
+from access import permissions
+from access.roles import access_of
 
 from .models import Notification
 
@@ -6,6 +7,6 @@ from .models import Notification
 def notifications(request) -> dict:
     """`unread_notifications`: a reviewer's unread count, read only where a page shows it."""
     user = request.user
-    if not access_of(user).reviews:
+    if not permissions.reviews(access_of(user)):
         return {}
     return {"unread_notifications": lambda: Notification.objects.unread_for(user).count()}

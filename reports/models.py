@@ -5,7 +5,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
-from fuling_invest.roles import access_of
+from access import permissions
+from access.roles import access_of
 
 from .snapshot import Snapshot, bulletin_title, from_json
 
@@ -15,7 +16,7 @@ QUARTER = {"validators": [MinValueValidator(1), MaxValueValidator(4)]}
 class BulletinQuerySet(models.QuerySet):
     def visible_to(self, user) -> "BulletinQuerySet":
         """Reviewers see drafts too; everyone else only what has been published."""
-        if access_of(user).reviews:
+        if permissions.sees_drafts(access_of(user)):
             return self
         return self.filter(state=Bulletin.State.PUBLISHED)
 

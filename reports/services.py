@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from fuling_invest.celery import app as celery_app
-from fuling_invest.roles import Role
+from access.roles import Role
 from targets import scoring
 from targets.models import RuleSet
 

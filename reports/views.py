@@ -8,7 +8,6 @@ Generation never runs in the request: it is queued (reports.services.request_bul
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -16,7 +15,9 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_POST
 
 from fuling_invest.errors import get_or_404
-from fuling_invest.roles import access_of
+from access import permissions
+from access.decorators import object_permission, requires
+from access.roles import access_of
 from targets.assessment import NoRuleSet
 from targets.context import organisation_of
 from targets.periods import period_from_request
@@ -25,8 +26,8 @@ from . import services
 from .dashboard_export import dashboard_filename, dashboard_workbook
 from .forms import GenerateForm
 from .models import Bulletin, GenerationJob, Notification
+from .xlsx import XLSX_CONTENT_TYPE
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 RECENT_JOBS = 10
 
 
@@ -38,14 +39,12 @@ def get_bulletin_for_user(request: HttpRequest, pk: int, *, documents: bool = Tr
     return get_or_404(bulletins, "没有这份通报，或您无权查看。", pk=pk)
 
 
-def _require_reviewer(request: HttpRequest) -> None:
-    if not access_of(request.user).reviews:
-        raise PermissionDenied("只有区招商投资局审核员可以生成和发布通报。")
+NOT_A_REVIEWER = "只有区招商投资局审核员可以生成和发布通报。"
 
 
 @require_GET
 def report_list(request: HttpRequest) -> HttpResponse:
-    reviews = access_of(request.user).reviews
+    reviews = permissions.reviews(access_of(request.user))
     context = {"nav": "reports", "reviews": reviews}
     if reviews:
         # The jobs are read before the bulletins: a job that finishes in between is then seen
@@ -63,8 +62,8 @@ def report_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
+@requires(permissions.reviews, NOT_A_REVIEWER)
 def bulletin_generate(request: HttpRequest) -> HttpResponse:
-    _require_reviewer(request)
     form = GenerateForm(request.POST)
     if form.is_valid():
         year, quarter = form.cleaned_data["year"], form.cleaned_data["quarter"]
@@ -82,9 +81,9 @@ def bulletin_generate(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@requires(permissions.reviews, NOT_A_REVIEWER)
 def job_status(request: HttpRequest, pk: int) -> JsonResponse:
     """One job's state, for the reports page to poll (static/js/jobs.js)."""
-    _require_reviewer(request)
     job = get_object_or_404(GenerationJob.objects.for_display(), pk=pk)
     return JsonResponse(
         {
@@ -106,7 +105,7 @@ def bulletin_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "nav": "reports",
         "bulletin": bulletin,
         "snapshot": bulletin.read_snapshot(),
-        "reviews": access_of(request.user).reviews,
+        "reviews": permissions.reviews(access_of(request.user)),
     }
     return render(request, "reports/bulletin_detail.html", context)
 
@@ -120,7 +119,7 @@ def bulletin_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def bulletin_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     bulletin = get_bulletin_for_user(request, pk)
-    return _download(bytes(bulletin.xlsx), XLSX, bulletin.filename("xlsx"))
+    return _download(bytes(bulletin.xlsx), XLSX_CONTENT_TYPE, bulletin.filename("xlsx"))
 
 
 @require_GET
@@ -132,7 +131,7 @@ def dashboard_export(request: HttpRequest) -> HttpResponse:
         content = dashboard_workbook(period=period, organisation=organisation_of(request))
     except NoRuleSet as error:
         raise Http404(str(error)) from None
-    return _download(content, XLSX, dashboard_filename(period, organisation=organisation_of(request)))
+    return _download(content, XLSX_CONTENT_TYPE, dashboard_filename(period, organisation=organisation_of(request)))
 
 
 def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
@@ -141,10 +140,13 @@ def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
     return response
 
 
+def _bulletin_without_documents(request: HttpRequest, pk: int) -> Bulletin:
+    return get_bulletin_for_user(request, pk, documents=False)
+
+
 @require_POST
-def bulletin_publish(request: HttpRequest, pk: int) -> HttpResponse:
-    bulletin = get_bulletin_for_user(request, pk, documents=False)
-    _require_reviewer(request)
+@object_permission(_bulletin_without_documents, permissions.can_publish, NOT_A_REVIEWER)
+def bulletin_publish(request: HttpRequest, bulletin: Bulletin) -> HttpResponse:
     try:
         services.publish_bulletin(bulletin=bulletin, user=request.user)
     except services.BulletinError as error:

@@ -37,6 +37,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 # A line break is in the list because XML reads a CR as LF, so "\r=…" comes back as "\n=…".
 # The full-width signs are what a Chinese input method types; Excel reads them as the ASCII ones.
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
 # Control characters XML 1.0 cannot hold (openpyxl refuses them): dropped, never an error.
 ILLEGAL_CHARACTERS = re.compile(r"[\000-\010\013\014\016-\037]")

@@ -13,6 +13,7 @@ from enum import StrEnum
 
 from django.db.models import Count, Q
 
+from access.permissions import sees_unit
 from groups.models import SpecialGroup
 from projects.models import Arrival, Origin, Project, Status, counted_condition, exact_sum, from_ten_thousandths
 
@@ -73,11 +74,6 @@ def legend(time_progress: Decimal) -> list[tuple[Progress, str]]:
         (Progress.FAR_BEHIND, f"严重滞后：完成率 < {display.rate(far)}（序时进度的80%）"),
         (Progress.NONE, "– 未设目标，不考核"),
     ]
-
-
-def sees_unit(access, unit_id: int) -> bool:
-    """The unit page is open to those who see everything, and to a unit's own staff."""
-    return access.sees_everything or access.is_staff_of(unit_id)
 
 
 # --- One figure: actual against target -------------------------------------------------

@@ -10,11 +10,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from . import display, scoring
+from .history import BASELINE, changed_fields
 from .models import RuleSet, Unit, UnitKind, UnitTarget
 
 Indicator = scoring.Indicator
@@ -158,47 +158,14 @@ def _diff(records, names: list[str], model, *, subject) -> list[Change]:
             previous[record.id] = record
             continue
         before = previous.get(record.id)
-        deleted = record.history_type == "-"
+        after = None if record.history_type == "-" else record
         who = record.history_user.get_username() if record.history_user else "系统"
-        for name in names:
-            old = getattr(before, name) if before is not None else None
-            new = None if deleted else getattr(record, name)
-            if old != new:
-                label = model._meta.get_field(name).verbose_name
-                found.append(Change(record.history_date, who, subject(record), label, _plain(old), _plain(new)))
-        previous[record.id] = None if deleted else record
+        for name in changed_fields(before, after, names):
+            old, new = (getattr(side, name) if side is not None else None for side in (before, after))
+            label = model._meta.get_field(name).verbose_name
+            found.append(Change(record.history_date, who, subject(record), label, _plain(old), _plain(new)))
+        previous[record.id] = after
     return found
-
-
-BASELINE = "初始数据"
-
-
-def record_baseline(model, ids: list[int]) -> None:
-    """Record the stored values of rows that have no history yet (reference data is loaded
-    without it), so that their first change reads old → new. Not shown as a change itself."""
-    if not ids:
-        return
-    recorded = set(model.history.filter(id__in=ids).values_list("id", flat=True))
-    rows = list(model.objects.filter(pk__in=[pk for pk in ids if pk not in recorded]))
-    for row in rows:
-        row._history_user = None
-    model.history.bulk_history_create(rows, default_change_reason=BASELINE)
-
-
-def save_targets(*, targets: list[UnitTarget], user) -> None:
-    """Save changed target rows in one transaction, each change recorded as `user`'s."""
-    with transaction.atomic():
-        record_baseline(UnitTarget, [target.pk for target in targets if target.pk])
-        for target in targets:
-            target._history_user = user
-            target.save()
-
-
-def save_rule_set(*, rule_set: RuleSet, user) -> None:
-    with transaction.atomic():
-        record_baseline(RuleSet, [rule_set.pk] if rule_set.pk else [])
-        rule_set._history_user = user
-        rule_set.save()
 
 
 def _plain(value) -> str:

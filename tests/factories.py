@@ -8,7 +8,7 @@ from django.contrib.auth.models import Group, User
 from django.test import Client
 from django.utils import timezone
 
-from fuling_invest.roles import Role
+from access.roles import Role
 
 from groups.models import Person, SpecialGroup
 from projects.models import Arrival, Origin, Project, Sector, Status

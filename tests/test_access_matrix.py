@@ -18,7 +18,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from fuling_invest.roles import Role
+from access.roles import Role
 from projects.models import ImportBatch, Status
 from reports import services
 from reports.models import GenerationJob

@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from fuling_invest.roles import Role
+from access.roles import Role
 from projects import services
 from projects.models import Arrival, Project, Status
 from tests.factories import ArrivalFactory, ProjectFactory, UnitFactory, client_for, user_with_role

@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.urls import reverse
 
-from fuling_invest.roles import Role
+from access.roles import Role
 from projects import services
 from projects.history import project_history
 from projects.models import Arrival, Status

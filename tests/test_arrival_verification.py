@@ -13,7 +13,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from fuling_invest.roles import Role
+from access.roles import Role
 from groups.models import SpecialGroup
 from projects import services
 from projects.models import Arrival, Status

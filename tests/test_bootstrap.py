@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
-from fuling_invest.roles import access_of
+from access.roles import access_of
 from projects.models import Project
 from targets.assessment import assess
 from targets.scoring import Period

@@ -9,7 +9,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from openpyxl import load_workbook
 
-from fuling_invest.roles import Role
+from access.roles import Role
 from projects.models import Project
 from reports import services
 from reports.models import Bulletin

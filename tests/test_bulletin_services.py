@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from fuling_invest.roles import Role
+from access.roles import Role
 from projects.models import Project
 from reports import services
 from reports.models import Bulletin, GenerationJob, Notification

@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from fuling_invest.client_ip import forwarded_client
-from fuling_invest.roles import Role
+from access.roles import Role
 from tests.factories import user_with_role
 
 PASSWORD = "正确的密码-2021"

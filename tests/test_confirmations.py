@@ -8,7 +8,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from fuling_invest.roles import Role
+from access.roles import Role
 from projects.models import Status
 from reports import services
 from tests.factories import ProjectFactory, UnitFactory, client_for, user_with_role

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from fuling_invest.roles import Role
+from access.roles import Role
 from groups.models import SpecialGroup
 from projects.models import Origin, Sector, Status
 from targets import scoring

@@ -10,7 +10,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from targets.models import Organisation
-from fuling_invest.roles import Role
+from access.roles import Role
 from targets.models import Unit
 from tests.factories import ArrivalFactory, ProjectFactory, client_for, user_with_role
 

@@ -8,7 +8,7 @@ from django.db import OperationalError, connection
 from django.test import Client
 from django.urls import reverse
 
-from fuling_invest.roles import Role
+from access.roles import Role
 from reports import services
 from tests.factories import ProjectFactory, UnitFactory, client_for, user_with_role
 

@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from fuling_invest.roles import Role
+from access.roles import Role
 from groups.models import SpecialGroup
 from groups.services import group_totals
 from projects.models import Origin, Sector, Status

@@ -15,7 +15,7 @@ from django.core.management.base import CommandError
 from django.db import DatabaseError
 from django.db.models import QuerySet
 
-from fuling_invest.roles import Role
+from access.roles import Role
 from projects.importing import apply_plan, parse_workbook
 from projects.importing.columns import parse_money
 from projects.importing.reading import IMPORT_AMOUNT_NOTE

@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from fuling_invest.roles import Role
+from access.roles import Role
 from projects.models import Arrival, ImportBatch, Project, Status
 from django.db import connection
 from django.test.utils import CaptureQueriesContext

@@ -15,7 +15,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from fuling_invest.roles import Role
+from access.roles import Role
 from groups.models import SpecialGroup
 from projects.models import Status
 from reports import services

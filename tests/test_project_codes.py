@@ -14,7 +14,7 @@ from django.apps import apps
 from django.db import OperationalError, connection, connections, transaction
 from django.urls import reverse
 
-from fuling_invest.roles import Role
+from access.roles import Role
 from projects import services
 from projects.codes import CodeBlock, next_code, peek_codes, reserve_codes
 from projects.importing import ImportRejected, apply_plan, parse_workbook

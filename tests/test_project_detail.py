@@ -8,7 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from fuling_invest.roles import Role
+from access.roles import Role
 from projects import services
 from projects.models import Arrival, Origin, Sector, Status
 from tests.factories import ArrivalFactory, client_for, ProjectFactory, RuleSetFactory, UnitFactory, user_with_role

@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from fuling_invest.roles import Role
+from access.roles import Role
 from projects.exporting import COLUMNS, project_row, with_verified_arrived
 from projects.filters import with_tier
 from projects.models import Project, Status

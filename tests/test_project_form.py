@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from fuling_invest.roles import Role
+from access.roles import Role
 from projects.models import ZERO_AGREEMENT_CAPITAL, Origin, Project, Sector, Stage, Status
 from tests.factories import client_for, OrganisationFactory, ProjectFactory, RuleSetFactory, SpecialGroupFactory, UnitFactory, user_with_role
 

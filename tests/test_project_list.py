@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from fuling_invest.roles import Role
+from access.roles import Role
 from projects.models import Origin, Sector, Stage, Status
 from targets.models import UnitKind
 from tests.factories import ProjectFactory, RuleSetFactory, SpecialGroupFactory, UnitFactory, UserFactory, user_with_role

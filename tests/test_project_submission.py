@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from fuling_invest.roles import Role
+from access.roles import Role
 from projects import services
 from projects.importing.columns import PROJECTS
 from projects.models import Origin, Project, Status

@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from fuling_invest.roles import Role
+from access.roles import Role
 from projects import services
 from projects.models import Project, Status
 from tests.factories import client_for, ProjectFactory, RuleSetFactory, UnitFactory, user_with_role

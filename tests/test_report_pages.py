@@ -10,7 +10,7 @@ from django.db import connection
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from fuling_invest.roles import Role
+from access.roles import Role
 from projects.models import Project
 from reports import services
 from reports.models import Bulletin, GenerationJob, Notification

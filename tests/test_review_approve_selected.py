@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from fuling_invest.roles import Role
+from access.roles import Role
 from projects import services
 from projects.history import project_history
 from projects.models import Project, Status

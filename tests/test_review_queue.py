@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from fuling_invest.roles import Role
+from access.roles import Role
 from projects import services
 from projects.models import Origin, Status
 from tests.factories import ProjectFactory, RuleSetFactory, UnitFactory, UserFactory, user_with_role

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
-from fuling_invest.roles import Role
+from access.roles import Role
 from tests.factories import user_with_role
 
 BASE = Path(settings.BASE_DIR)

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from fuling_invest.roles import Role
+from access.roles import Role
 from targets.models import RuleSet, Unit, UnitKind, UnitTarget
 from tests.factories import RuleSetFactory, UnitFactory, UnitTargetFactory, user_with_role
 

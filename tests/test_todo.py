@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from fuling_invest.roles import Role, access_of
+from access.roles import Role, access_of
 from fuling_invest.todo import STALE_AFTER_DAYS, ToDo, counts_in_one_query
 from projects.models import Arrival, Project, Status
 from reports import services as reports

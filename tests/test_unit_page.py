@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from fuling_invest.roles import Role
+from access.roles import Role
 from projects.models import Origin, Sector, Status
 from targets import scoring
 from targets.assessment import explain

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 
-from fuling_invest.roles import access_of
+from access import permissions
+from access.roles import access_of
 from targets.models import RuleSet, Unit
 
 from ..models import Cooperation, ImportBatch, Project
@@ -79,7 +80,7 @@ def check_batch(*, batch: ImportBatch, user) -> ImportPlan:
 
 def may_approve(user, approve: bool) -> bool:
     """Only reviewers may have imported projects approved at once."""
-    return approve and access_of(user).reviews
+    return approve and permissions.reviews(access_of(user))
 
 
 def preview_batch(*, batch: ImportBatch, user, approve: bool) -> Preview:

@@ -5,11 +5,13 @@ ones, their own drafts and returned projects, and rows that leave a project as i
 arrivals only for projects their unit leads. A code of a project they cannot see gets
 the same answer as a code that does not exist, so a file never reveals another unit's
 projects. Refusals are Problems like any other: the file is imported whole or not at all.
+The rules are access/permissions.py's, asked row by row; only the messages are the import's.
 """
 
 from __future__ import annotations
 
-from fuling_invest.roles import access_of
+from access import permissions
+from access.roles import Access, access_of
 
 from ..models import Cooperation, Project, Status
 from .columns import ARRIVALS, PROJECTS, Problem
@@ -35,20 +37,23 @@ ARRIVAL_WITHDRAWN = "项目“{code}”已撤回，不能登记到位资金。"
 def check_permissions(plan: ImportPlan, *, user) -> None:
     """Add to `plan.problems` every row `user` may not import; reviewers may import every row."""
     access = access_of(user)
-    if access.reviews:
+    if permissions.reviews(access):
         return
-    if not access.enters_projects:
+    if not permissions.imports(access):
         plan.problems.append(Problem(None, None, None, "您没有导入项目的权限。"))
         return
-    checker = _StaffChecker(plan, unit=access.unit)
+    checker = _StaffChecker(plan, access=access)
     plan.problems = sorted(checker.kept_problems() + checker.problems(), key=place)
 
 
 class _StaffChecker:
-    def __init__(self, plan: ImportPlan, *, unit):
-        self.plan, self.unit = plan, unit
+    def __init__(self, plan: ImportPlan, *, access: Access):
+        self.plan, self.access, self.unit = plan, access, access.unit
+        # Staff enter projects for their own unit only (a row may leave the lead to them).
         self.foreign_rows = {
-            row.row for row in plan.projects if row.values.get("lead_unit") not in (None, unit.pk)
+            row.row
+            for row in plan.projects
+            if row.values.get("lead_unit") is not None and not permissions.is_staff_of(access, row.values["lead_unit"])
         }
         in_file = {row.values["code"] for row in plan.projects if row.values.get("code")}
         arrival_codes = {row.values["project"] for row in plan.arrivals if row.values.get("project")} - in_file
@@ -69,7 +74,8 @@ class _StaffChecker:
         return projects
 
     def _visible(self, project: Project) -> bool:
-        return project.lead_unit_id == self.unit.pk or self.unit.pk in self.units.get(project.pk, ())
+        cooperating = self.units.get(project.pk, ())
+        return permissions.sees_project(self.access, lead_unit_id=project.lead_unit_id, cooperating_unit_ids=cooperating)
 
     def kept_problems(self) -> list[Problem]:
         # The reader names stored projects that share a row's lead unit, name and date; in a row
@@ -104,11 +110,13 @@ class _StaffChecker:
         if project is None or not self._visible(project):
             # A new project: staff leave the code to the system, so a code they give must be theirs.
             return STAFF_UNKNOWN_CODE.format(code=code) if code and not already_told else None
-        if project.lead_unit_id != self.unit.pk:
+        if not permissions.leads(self.access, project):
             return NOT_LED.format(code=project.code, lead=project.lead_unit.name)
-        if project.status == Status.WITHDRAWN:
-            return LOCKED[Status.WITHDRAWN].format(code=project.code)
-        if project.status in LOCKED and row_changes_project(row.values, project, self.units.get(project.pk, set())):
+        if permissions.can_edit_project(self.access, project):
+            return None
+        # A row that leaves a locked project as it is passes; a withdrawn project takes no row at all.
+        cooperating = self.units.get(project.pk, set())
+        if project.status == Status.WITHDRAWN or row_changes_project(row.values, project, cooperating):
             return LOCKED[project.status].format(code=project.code)
         return None
 
@@ -118,8 +126,8 @@ class _StaffChecker:
             return None  # the reader has said so already
         if not self._visible(project):
             return unknown_code(code)
-        if project.lead_unit_id != self.unit.pk:
+        if not permissions.leads(self.access, project):
             return ARRIVAL_NOT_LED.format(code=code, lead=project.lead_unit.name)
-        if project.status == Status.WITHDRAWN:
+        if not permissions.can_add_arrival(self.access, project):
             return ARRIVAL_WITHDRAWN.format(code=code)
         return None

@@ -1,7 +1,8 @@
 """One project: the form, the detail page, the review workflow and the arrived-capital ledger.
 
 Who may see a project: Project.objects.visible_to (else 404, so nothing leaks); what they
-may do: Project.can_* (else 403). State changes are POST only and end on the detail page.
+may do: access.permissions, declared on each view by `requires` or `project_action` (else 403).
+State changes are POST only and end on the detail page.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from functools import wraps
 
 from csp.constants import NONE, SELF
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
@@ -23,7 +24,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods
 
 from fuling_invest.errors import get_or_404
-from fuling_invest.roles import access_of
+from access import permissions
+from access.decorators import refuse_unless, requires
+from access.roles import access_of
 from targets import display
 from targets.context import organisation_of
 
@@ -41,9 +44,30 @@ def get_project_for_user(request: HttpRequest, pk: int) -> Project:
     return get_or_404(projects, "没有这个项目，或您无权查看。", pk=pk)
 
 
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
+def project_action(rule: Callable[..., bool], *, methods: tuple[str, ...] | None = ("POST",)):
+    """A view of one project that needs `rule` (access.permissions): 404 when the user may not see
+    the project (whatever the method, so nothing leaks), 405 unless the method is one of `methods`
+    (None: the view says), then 403 unless `rule(access, project)`. A view of one ledger entry
+    (`arrival_pk`) also gets 404 for an entry not of this project, and the rule is asked with the
+    entry. The view gets the project (and the entry)."""
+
+    def decorate(view):
+        @wraps(view)
+        def wrapper(request: HttpRequest, pk: int, **kwargs) -> HttpResponse:
+            project = get_project_for_user(request, pk)
+            if methods is not None and request.method not in methods:
+                return HttpResponseNotAllowed(list(methods))
+            access = access_of(request.user)
+            if "arrival_pk" in kwargs:
+                arrival = _arrival_of(project, kwargs.pop("arrival_pk"))
+                refuse_unless(rule(access, project, arrival))
+                return view(request, project, arrival, **kwargs)
+            refuse_unless(rule(access, project))
+            return view(request, project, **kwargs)
+
+        return wrapper
+
+    return decorate
 
 
 # --- The form --------------------------------------------------------------------------------
@@ -54,24 +78,25 @@ MISSING = "missing"  # the edit page's query flag: show what the last 保存并�
 
 
 @require_http_methods(["GET", "POST"])
+@requires(permissions.enters_projects)
 def project_create(request: HttpRequest) -> HttpResponse:
     access = access_of(request.user)
-    _require(access.enters_projects)
     form = ProjectForm(request.POST or None, user=request.user, organisation=organisation_of(request))
     if request.method == "POST" and form.is_valid() and "preview" not in request.POST:
-        then_submit = SUBMIT_BUTTON in request.POST and not access.reviews
+        reviews = permissions.reviews(access)
+        then_submit = SUBMIT_BUTTON in request.POST and not reviews
         try:
             project = services.create_project(
                 user=request.user,
                 facts=form.facts(),
                 cooperating_unit_ids=form.cooperating_unit_ids(),
-                submit_at_once=access.reviews,
+                submit_at_once=reviews,
                 then_submit=then_submit,
             )
         except ValidationError as error:
             _errors_onto(form, error)
         else:
-            if project.status == Status.SUBMITTED and access.reviews:
+            if project.status == Status.SUBMITTED and reviews:
                 messages.success(request, f"项目「{project.name}」已录入（编号 {project.code}），已进入审核队列。")
             elif project.status == Status.SUBMITTED:
                 messages.success(request, f"项目「{project.name}」已保存并提交审核（编号 {project.code}），请等待招商局审核。")
@@ -84,15 +109,14 @@ def project_create(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    project = get_project_for_user(request, pk)
-    _require(project.can_edit(request.user))
+@project_action(permissions.can_edit_project, methods=None)
+def project_edit(request: HttpRequest, project: Project) -> HttpResponse:
     # The form works on a copy: `project` stays as stored, for the page around the form.
     form = ProjectForm(
         request.POST or None, instance=copy.copy(project), user=request.user, organisation=organisation_of(request)
     )
     if request.method == "POST" and form.is_valid() and "preview" not in request.POST:
-        then_submit = SUBMIT_BUTTON in request.POST and project.can_submit(request.user)
+        then_submit = SUBMIT_BUTTON in request.POST and permissions.can_submit(access_of(request.user), project)
         try:
             saved = services.update_project(
                 project=project,
@@ -148,7 +172,7 @@ def _render_form(request, form: ProjectForm, *, project: Project | None = None, 
         "preview": preview,
         "submission_problems": submission_problems,
         "duplicates": duplicates,
-        "offers_submit": project.can_submit(request.user) if project else not access.reviews,
+        "offers_submit": permissions.can_submit(access, project) if project else not permissions.reviews(access),
     }
     return render(request, "projects/project_form.html", context, status=status)
 
@@ -191,22 +215,22 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _render_detail(request, project: Project, *, arrival_form=None, return_form=None) -> HttpResponse:
-    user = request.user
+    access = access_of(request.user)
     arrivals = list(project.arrivals.select_related("verified_by", "created_by").order_by("arrived_on", "pk"))
     # Only verified entries count (domain.md §7); the others are shown apart, as 待核实.
     arrived = sum((arrival.amount for arrival in arrivals if arrival.counts), start=Decimal(0))
     pending = [arrival for arrival in arrivals if not arrival.counts]
     cooperating = [cooperation.unit for cooperation in project.cooperations.all()]
     can = {
-        "edit": project.can_edit(user),
-        "submit": project.can_submit(user),
-        "withdraw": project.can_withdraw(user),
-        "review": project.can_review(user),
-        "add_arrival": project.can_add_arrival(user),
-        "verify_arrival": project.can_verify_arrival(user),
+        "edit": permissions.can_edit_project(access, project),
+        "submit": permissions.can_submit(access, project),
+        "withdraw": permissions.can_withdraw(access, project),
+        "review": permissions.can_review(access, project),
+        "add_arrival": permissions.can_add_arrival(access, project),
+        "verify_arrival": permissions.can_verify_arrival(access, project),
     }
-    # The entries the user may correct: edit or delete (Project.can_edit_arrival is the same rule).
-    deletable = {arrival.pk for arrival in arrivals if project.can_delete_arrival(user, arrival)}
+    # The entries the user may correct: edit or delete (permissions.can_edit_arrival is the same rule).
+    deletable = {arrival.pk for arrival in arrivals if permissions.can_delete_arrival(access, project, arrival)}
     if can["add_arrival"] and arrival_form is None:
         arrival_form = ArrivalForm()
     if can["review"] and return_form is None:
@@ -273,37 +297,19 @@ def _posted_version(request) -> int | None:
         return None
 
 
-def project_action(allowed: Callable[[Project, object], bool]):
-    """A state change on one project: 404 when the user may not see it (whatever the method, so
-    nothing leaks), 405 unless POST, 403 unless `allowed(project, user)`; the view gets the project."""
-
-    def decorate(view):
-        @wraps(view)
-        def wrapper(request: HttpRequest, pk: int, **kwargs) -> HttpResponse:
-            project = get_project_for_user(request, pk)
-            if request.method != "POST":
-                return HttpResponseNotAllowed(["POST"])
-            _require(allowed(project, request.user))
-            return view(request, project, **kwargs)
-
-        return wrapper
-
-    return decorate
-
-
-@project_action(Project.can_submit)
+@project_action(permissions.can_submit)
 def project_submit(request: HttpRequest, project: Project) -> HttpResponse:
     return _workflow_action(request, project, action=services.submit, success="项目已提交审核，请等待招商局审核。")
 
 
-@project_action(Project.can_withdraw)
+@project_action(permissions.can_withdraw)
 def project_withdraw(request: HttpRequest, project: Project) -> HttpResponse:
     return _workflow_action(
         request, project, action=services.withdraw, success="项目已撤回：不再计入考核，记录和变更历史仍保留。"
     )
 
 
-@project_action(Project.can_review)
+@project_action(permissions.can_review)
 def project_approve(request: HttpRequest, project: Project) -> HttpResponse:
     return _workflow_action(request, project, action=services.approve, success="项目已审核通过，将计入考核。")
 
@@ -312,10 +318,10 @@ SELECTED = re.compile(r"([0-9]{1,18})(?::([0-9]{1,9}))?")
 
 
 @require_http_methods(["POST"])
+@requires(permissions.reviews)
 def review_approve_selected(request: HttpRequest) -> HttpResponse:
     """批量审核通过: the projects ticked in the review queue, each checked as `project_approve`
     checks one (reviewers only, still submitted, unchanged since the page showed it)."""
-    _require(access_of(request.user).reviews)
     selection = _selected_projects(request)
     queue = _next_page(request) or reverse("review_queue")
     if not selection:
@@ -342,7 +348,7 @@ def _selected_projects(request) -> list[tuple[int, int | None]]:
     return selection
 
 
-@project_action(Project.can_review)
+@project_action(permissions.can_review)
 def project_return(request: HttpRequest, project: Project) -> HttpResponse:
     form = ReturnForm(request.POST)
     if not form.is_valid():
@@ -359,7 +365,7 @@ def project_return(request: HttpRequest, project: Project) -> HttpResponse:
 # --- The arrived-capital ledger -------------------------------------------------------------
 
 
-@project_action(Project.can_add_arrival)
+@project_action(permissions.can_add_arrival)
 def arrival_add(request: HttpRequest, project: Project) -> HttpResponse:
     form = ArrivalForm(request.POST, request.FILES)
     if form.is_valid():
@@ -377,9 +383,8 @@ def _arrival_of(project: Project, arrival_pk: int) -> Arrival:
     return get_or_404(Arrival.objects.filter(project=project), "该项目没有这笔到位资金记录。", pk=arrival_pk)
 
 
-@project_action(Project.can_verify_arrival)
-def arrival_verify(request: HttpRequest, project: Project, arrival_pk: int) -> HttpResponse:
-    arrival = _arrival_of(project, arrival_pk)
+@project_action(permissions.can_verify_arrival)
+def arrival_verify(request: HttpRequest, project: Project, arrival: Arrival) -> HttpResponse:
     services.verify_arrival(arrival=arrival, user=request.user)
     messages.success(
         request, f"已核实 {project.code} {arrival.arrived_on:%Y-%m-%d} 到位的 {display.money(arrival.amount)} 亿元，已计入考核。"
@@ -388,11 +393,9 @@ def arrival_verify(request: HttpRequest, project: Project, arrival_pk: int) -> H
 
 
 @require_http_methods(["GET", "POST"])
-def arrival_edit(request: HttpRequest, pk: int, arrival_pk: int) -> HttpResponse:
+@project_action(permissions.can_edit_arrival, methods=None)
+def arrival_edit(request: HttpRequest, project: Project, arrival: Arrival) -> HttpResponse:
     """Correct an unverified entry (staff of the lead unit; reviewers any entry): as adding, checked alike."""
-    project = get_project_for_user(request, pk)
-    arrival = _arrival_of(project, arrival_pk)
-    _require(project.can_edit_arrival(request.user, arrival))
     form = ArrivalForm(request.POST or None, request.FILES or None, instance=copy.copy(arrival))
     if request.method == "POST" and form.is_valid():
         try:
@@ -407,10 +410,8 @@ def arrival_edit(request: HttpRequest, pk: int, arrival_pk: int) -> HttpResponse
     return render(request, "projects/arrival_form.html", context)
 
 
-@project_action(Project.can_delete_arrival)
-def arrival_delete(request: HttpRequest, project: Project, arrival_pk: int) -> HttpResponse:
-    arrival = _arrival_of(project, arrival_pk)
-    _require(project.can_delete_arrival(request.user, arrival))
+@project_action(permissions.can_delete_arrival)
+def arrival_delete(request: HttpRequest, project: Project, arrival: Arrival) -> HttpResponse:
     what = f"{arrival.arrived_on:%Y-%m-%d} 到位的 {display.money(arrival.amount)} 亿元"
     try:
         services.delete_arrival(arrival=arrival, user=request.user)

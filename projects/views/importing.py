@@ -4,33 +4,35 @@ import io
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from fuling_invest.errors import get_or_404
-from fuling_invest.roles import access_of
+from access import permissions
+from access.decorators import object_permission, requires
+from access.roles import access_of
 from projects.importing import ImportRejected, write_template
 from projects.importing.batches import BatchNotPending, confirm_batch, preview_batch, store_upload
 from projects.importing.forms import ImportUploadForm
 from projects.importing.reading import megabytes
 from projects.models import ImportBatch
+from reports.xlsx import XLSX_CONTENT_TYPE
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _require_importer(request) -> None:
-    if not access_of(request.user).enters_projects:
-        raise PermissionDenied("只有单位填报员和审核员可以导入项目。")
+NOT_AN_IMPORTER = "只有单位填报员和审核员可以导入项目。"
 
 
 def get_batch_for_user(request, pk: int) -> ImportBatch:
     """The user's own batch; anyone else's answers 404, as if it did not exist."""
-    batch = get_or_404(ImportBatch.objects.filter(uploaded_by=request.user), "没有这次导入，或它不是您上传的。", pk=pk)
-    _require_importer(request)
-    return batch
+    return get_or_404(ImportBatch.objects.filter(uploaded_by=request.user), "没有这次导入，或它不是您上传的。", pk=pk)
+
+
+def batch_action(view):
+    """A view of one of the user's own batches (404 otherwise), for whoever may import (403 otherwise)."""
+    return object_permission(get_batch_for_user, permissions.acts_on_import, NOT_AN_IMPORTER)(view)
 
 
 def _preview_url(batch: ImportBatch, approve: bool) -> str:
@@ -39,9 +41,9 @@ def _preview_url(batch: ImportBatch, approve: bool) -> str:
 
 
 @require_http_methods(["GET", "POST"])
+@requires(permissions.imports, NOT_AN_IMPORTER)
 def import_upload(request):
-    _require_importer(request)
-    may_approve = access_of(request.user).reviews
+    may_approve = permissions.reviews(access_of(request.user))
     if request.method == "POST":
         form = ImportUploadForm(request.POST, request.FILES, may_approve=may_approve)
         if form.is_valid():
@@ -59,13 +61,13 @@ def import_template(request):
     buffer = io.BytesIO()
     write_template(buffer)
     buffer.seek(0)
-    return FileResponse(buffer, as_attachment=True, filename="招商项目导入模板.xlsx", content_type=XLSX)
+    return FileResponse(buffer, as_attachment=True, filename="招商项目导入模板.xlsx", content_type=XLSX_CONTENT_TYPE)
 
 
 @require_GET
-def import_preview(request, pk: int):
-    batch = get_batch_for_user(request, pk)
-    approve = access_of(request.user).reviews and request.GET.get("approve") == "1"
+@batch_action
+def import_preview(request, batch: ImportBatch):
+    approve = permissions.reviews(access_of(request.user)) and request.GET.get("approve") == "1"
     context = {"batch": batch, "approve": approve, "nav": "import"}
     if batch.state == ImportBatch.State.PENDING:
         context["preview"] = preview_batch(batch=batch, user=request.user, approve=approve)
@@ -73,8 +75,8 @@ def import_preview(request, pk: int):
 
 
 @require_POST
-def import_confirm(request, pk: int):
-    batch = get_batch_for_user(request, pk)
+@batch_action
+def import_confirm(request, batch: ImportBatch):
     approve = request.POST.get("approve") == "1"
     try:
         result = confirm_batch(batch=batch, user=request.user, approve=approve)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import OuterRef, Prefetch, Subquery
 from django.http import HttpRequest, HttpResponse
@@ -14,9 +13,12 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django_tables2 import RequestConfig
 
-from fuling_invest.roles import access_of
+from access import permissions
+from access.decorators import requires
+from access.roles import access_of
 from targets import display, scoring
 from targets.context import organisation_of
+from reports.xlsx import XLSX_CONTENT_TYPE
 from targets.models import RuleSet
 
 from ..exporting import export_filename, projects_workbook
@@ -25,8 +27,6 @@ from ..models import Cooperation, Project, Status
 from ..tables import ProjectTable
 
 PER_PAGE = 25
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
 
 def listed_projects(request: HttpRequest) -> tuple[ProjectFilter, ProjectTable]:
     """What the user may see, filtered and ordered by the query string; the page and the
@@ -75,7 +75,7 @@ def project_export(request, **kwargs):
         messages.error(request, "筛选条件有误，未能导出；请按提示改正后再导出。")
         return redirect(f"{reverse('project_list')}?{query_without(request, 'page')}")
     organisation = organisation_of(request)
-    response = HttpResponse(projects_workbook(table.data.data, organisation=organisation), content_type=XLSX)
+    response = HttpResponse(projects_workbook(table.data.data, organisation=organisation), content_type=XLSX_CONTENT_TYPE)
     filename = export_filename(timezone.localdate(), organisation=organisation)
     response["Content-Disposition"] = content_disposition_header(True, filename)
     return response
@@ -84,10 +84,8 @@ def project_export(request, **kwargs):
 REVIEW_PAGE_SIZE = 50
 
 
+@requires(permissions.sees_everything, "审核队列只对招商局审核员和区领导开放。")
 def review_queue(request, **kwargs):
-    access = access_of(request.user)
-    if not access.sees_everything:
-        raise PermissionDenied("审核队列只对招商局审核员和区领导开放。")
     queue = (
         with_tier(Project.objects.review_queue(), list(RuleSet.objects.order_by("-year")))
         .select_related("lead_unit", "created_by")
@@ -103,7 +101,7 @@ def review_queue(request, **kwargs):
         project.capital_display = display.money(project.agreement_capital)
         project.tier_label = scoring.Tier(project.tier).label if project.tier else "–"
         project.cooperating_names = "、".join(cooperation.unit.name for cooperation in project.cooperations.all())
-    context = {"nav": "review", "projects": projects, "page": page, "reviews": access.reviews}
+    context = {"nav": "review", "projects": projects, "page": page, "reviews": permissions.reviews(access_of(request.user))}
     return render(request, "projects/review_queue.html", context)
 
 

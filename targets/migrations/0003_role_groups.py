@@ -10,7 +10,7 @@ def create_role_groups(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    """The four roles of fuling_invest/roles.py, as groups the administrator assigns."""
+    """The four roles of access/roles.py, as groups the administrator assigns."""
 
     dependencies = [("targets", "0002_membership"), ("auth", "0012_alter_user_first_name_max_length")]
 

@@ -6,10 +6,11 @@ from django.http import Http404
 from django.shortcuts import render
 
 from fuling_invest.errors import get_or_404
-from fuling_invest.roles import access_of
+from access import permissions
+from access.roles import access_of
 from targets import display
 from targets.assessment import NoRuleSet
-from targets.dashboard import gather_dashboard, gather_unit_page, sees_unit
+from targets.dashboard import gather_dashboard, gather_unit_page
 from targets.models import Unit
 from targets.periods import PeriodChoice, current_period, period_from_request
 
@@ -27,7 +28,7 @@ def dashboard(request):
 def unit_detail(request, pk: int):
     unit = get_unit_for_user(request, pk)
     choice = _period_choice(request)
-    nav = "unit" if access_of(request.user).is_staff_of(unit.pk) else "dashboard"
+    nav = "unit" if permissions.is_staff_of(access_of(request.user), unit.pk) else "dashboard"
     context = {"nav": nav, "unit": unit, **_picker(choice)}
     try:
         context["page"] = gather_unit_page(unit=unit, period=choice.period, viewer=request.user)
@@ -42,7 +43,7 @@ NO_SUCH_UNIT = "没有这个单位，或您无权查看。"  # the same words ei
 def get_unit_for_user(request, pk: int) -> Unit:
     """The unit, if the user may see its page; another unit's page answers 404, so nothing leaks."""
     unit = get_or_404(Unit.objects, NO_SUCH_UNIT, pk=pk)
-    if not sees_unit(access_of(request.user), unit.pk):
+    if not permissions.sees_unit(access_of(request.user), unit.pk):
         raise Http404(NO_SUCH_UNIT)
     return unit
 

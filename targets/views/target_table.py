@@ -1,21 +1,20 @@
 """The year's targets in the layout of 附件2, the rule set and their history; reviewers edit both."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from fuling_invest.roles import access_of
+from access import permissions
+from access.decorators import requires
 from targets.forms import INDICATORS, RuleSetForm, TargetFormSet
 from targets.models import RuleSet, UnitTarget
+from targets.services import save_rule_set, save_targets
 from targets.target_table import (
     changes,
     latest_year,
     rule_sections,
     rule_set_for_editing,
-    save_rule_set,
-    save_targets,
     target_tables,
     targets_for_editing,
 )
@@ -29,9 +28,7 @@ def _checked_year(year: int) -> int:
     return year
 
 
-def _require_reviewer(request) -> None:
-    if not access_of(request.user).reviews:
-        raise PermissionDenied("只有区招商投资局审核员可以修改目标和规则。")
+NOT_A_REVIEWER = "只有区招商投资局审核员可以修改目标和规则。"
 
 
 @require_GET
@@ -55,8 +52,8 @@ def target_table(request, year: int):
 
 
 @require_http_methods(["GET", "POST"])
+@requires(permissions.reviews, NOT_A_REVIEWER)
 def target_edit(request, year: int):
-    _require_reviewer(request)
     year = _checked_year(year)
     targets = targets_for_editing(year)
     if request.method == "POST":
@@ -75,8 +72,8 @@ def target_edit(request, year: int):
 
 
 @require_http_methods(["GET", "POST"])
+@requires(permissions.reviews, NOT_A_REVIEWER)
 def rules_edit(request, year: int):
-    _require_reviewer(request)
     year = _checked_year(year)
     rule_set = rule_set_for_editing(year)
     is_new = rule_set.pk is None

@@ -9,7 +9,7 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
-from fuling_invest.roles import Role
+from access.roles import Role
 from reports import services
 from reports.models import Bulletin, GenerationJob
 from targets.models import Unit

@@ -7,7 +7,7 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
-from fuling_invest.roles import Role
+from access.roles import Role
 from projects.models import Project, Status
 from targets.models import Unit
 from tests.e2e.conftest import log_in

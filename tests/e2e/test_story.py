@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.management import call_command
 from playwright.sync_api import expect
 
-from fuling_invest.roles import Role
+from access.roles import Role
 from projects.demo import load_demo_data
 from projects.models import Project, Status
 from targets.models import Unit

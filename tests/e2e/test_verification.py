@@ -9,7 +9,7 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
-from fuling_invest.roles import Role
+from access.roles import Role
 from targets.models import Unit
 from tests.e2e.conftest import log_in, log_out
 from tests.factories import ProjectFactory, user_with_role

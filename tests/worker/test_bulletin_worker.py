@@ -10,7 +10,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from fuling_invest.roles import Role
+from access.roles import Role
 from projects.models import Project
 from reports import services
 from reports.models import Bulletin, GenerationJob

@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import BaseCommand, CommandError, call_command
 
-from fuling_invest.roles import Role
+from access.roles import Role
 from projects import demo
 from targets.models import Membership, Organisation, RuleSet, Unit, UnitKind
 

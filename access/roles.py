@@ -1,4 +1,4 @@
-"""Who may do what: the four roles, as Django groups assigned in the admin.
+"""Who a user is: the four roles, as Django groups assigned in the admin.
 
 - 单位填报员 (unit staff): belongs to exactly one unit (targets.Membership); enters and
   submits that unit's projects, sees the projects it leads or cooperates in.
@@ -8,11 +8,14 @@
 
 A user in several groups has the strongest role of them (administrator > reviewer > leader
 > staff). The answer is computed once per user object, so a page asks the database once.
+What each role may do is access/permissions.py.
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
+
+from targets.models import Membership
 
 
 class Role(StrEnum):
@@ -43,26 +46,16 @@ class Access:
             names.add(Role.ADMINISTRATOR)
         self.role = next((role for role in STRENGTH if role in names), None)
         if self.role is Role.STAFF:
-            from targets.models import Membership  # roles are read by the models' apps
-
             membership = Membership.objects.select_related("unit").filter(user_id=user.pk).first()
             self.unit = membership.unit if membership else None
 
-    @property
-    def sees_everything(self) -> bool:
-        return self.role in (Role.ADMINISTRATOR, Role.REVIEWER, Role.LEADER)
 
-    @property
-    def reviews(self) -> bool:
-        return self.role in (Role.ADMINISTRATOR, Role.REVIEWER)
-
-    @property
-    def enters_projects(self) -> bool:
-        """Creates projects: a unit's staff (for its unit) and reviewers (for any unit)."""
-        return self.reviews or (self.role is Role.STAFF and self.unit is not None)
-
-    def is_staff_of(self, unit_id: int | None) -> bool:
-        return self.role is Role.STAFF and self.unit is not None and self.unit.pk == unit_id
+def display_name(user) -> str:
+    """A user as pages and messages name them: the full name, else the username; "系统" for none
+    (a change made by a command or a data load)."""
+    if user is None:
+        return "系统"
+    return user.get_full_name() or user.get_username()
 
 
 def access_of(user) -> Access:
@@ -74,6 +67,3 @@ def access_of(user) -> Access:
     return cached
 
 
-def context(request) -> dict:
-    """Template context: `access` (role, unit) of the signed-in user."""
-    return {"access": access_of(request.user)}

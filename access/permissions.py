@@ -1,0 +1,152 @@
+"""Who may do what: every rule once, as a pure predicate over who the user is (access/roles.py)
+and the state of the object (its own fields).
+
+- 单位填报员 (unit staff) enter and submit the projects their unit leads, see the projects it leads
+  or cooperates in, keep the ledger of the projects it leads until a reviewer has verified an entry.
+- 招商局审核员 and 系统管理员 (reviewers) see everything, review, edit any project not withdrawn,
+  verify arrivals, change targets and rules, generate and publish bulletins.
+- 区领导 (leader) sees everything and changes nothing.
+
+The views declare what they need with access.decorators (403 when a rule says no; another unit's
+object answers 404 before any rule is asked); querysets' `visible_to`, the import and the templates
+(`may`, access.context) ask the same predicates. A project's statuses are the project's own
+vocabulary (`project.Status`): this layer sits below projects and does not import them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from .roles import Access, Role
+
+SEEING_EVERYTHING = (Role.ADMINISTRATOR, Role.REVIEWER, Role.LEADER)
+REVIEWING = (Role.ADMINISTRATOR, Role.REVIEWER)
+
+
+# --- Page-level rules: who the user is ------------------------------------------------------
+
+
+def sees_everything(access: Access) -> bool:
+    """Every unit's projects and pages, the review queue: reviewers and leaders."""
+    return access.role in SEEING_EVERYTHING
+
+
+def reviews(access: Access) -> bool:
+    """Reviews projects, verifies arrivals, edits targets and rules, generates and publishes bulletins."""
+    return access.role in REVIEWING
+
+
+def staff_unit_id(access: Access) -> int | None:
+    """The unit a unit's staff member works for (None for every other role, or staff without a unit)."""
+    return access.unit.pk if access.role is Role.STAFF and access.unit is not None else None
+
+
+def is_staff_of(access: Access, unit_id: int | None) -> bool:
+    return unit_id is not None and staff_unit_id(access) == unit_id
+
+
+def enters_projects(access: Access) -> bool:
+    """Creates projects: a unit's staff (for its unit) and reviewers (for any unit)."""
+    return reviews(access) or staff_unit_id(access) is not None
+
+
+def imports(access: Access) -> bool:
+    """Imports projects from Excel: whoever enters them (a unit's staff row by row, projects.importing.permissions)."""
+    return enters_projects(access)
+
+
+def sees_unit(access: Access, unit_id: int) -> bool:
+    """A unit's page: open to those who see everything, and to the unit's own staff."""
+    return sees_everything(access) or is_staff_of(access, unit_id)
+
+
+def sees_project(access: Access, *, lead_unit_id: int, cooperating_unit_ids: Collection[int]) -> bool:
+    """A project: everyone who sees everything; a unit's staff when their unit leads or cooperates
+    (ProjectQuerySet.visible_to asks the same in SQL)."""
+    if sees_everything(access):
+        return True
+    unit_id = staff_unit_id(access)
+    return unit_id is not None and (unit_id == lead_unit_id or unit_id in cooperating_unit_ids)
+
+
+# --- One project: who the user is and the project's status ----------------------------------
+
+
+def leads(access: Access, project) -> bool:
+    """The user is staff of the project's lead unit."""
+    return is_staff_of(access, project.lead_unit_id)
+
+
+def _withdrawn(project) -> bool:
+    return project.status == project.Status.WITHDRAWN
+
+
+def can_edit_project(access: Access, project) -> bool:
+    """Staff edit their unit's drafts and returned projects; reviewers any project not withdrawn
+    (only they change an approved project's counted facts)."""
+    if _withdrawn(project):
+        return False
+    return reviews(access) or (leads(access, project) and project.status in project.EDITABLE_BY_STAFF)
+
+
+def can_submit(access: Access, project) -> bool:
+    return leads(access, project) and project.status in project.EDITABLE_BY_STAFF
+
+
+def can_withdraw(access: Access, project) -> bool:
+    """Staff withdraw what has not been approved yet; reviewers anything not withdrawn."""
+    if _withdrawn(project):
+        return False
+    return reviews(access) or (leads(access, project) and project.status != project.Status.APPROVED)
+
+
+def can_review(access: Access, project) -> bool:
+    return reviews(access) and project.status == project.Status.SUBMITTED
+
+
+# --- The arrived-capital ledger ---------------------------------------------------------------
+
+
+def can_add_arrival(access: Access, project) -> bool:
+    return not _withdrawn(project) and (reviews(access) or leads(access, project))
+
+
+def can_verify_arrival(access: Access, project, arrival=None) -> bool:
+    return reviews(access)
+
+
+def can_delete_arrival(access: Access, project, arrival=None) -> bool:
+    """A correction of the ledger: staff delete (or edit) their unit's entries until a reviewer has
+    verified them; reviewers any entry. Nothing on a withdrawn project (kept as it was).
+    Without `arrival`: whether the user may delete an unverified entry of this project."""
+    if _withdrawn(project) or (arrival is not None and arrival.project_id != project.pk):
+        return False
+    verified = arrival is not None and arrival.verified
+    return reviews(access) or (leads(access, project) and not verified)
+
+
+def can_edit_arrival(access: Access, project, arrival=None) -> bool:
+    """Correcting an entry (date, amount, note, evidence): whoever may delete it (domain.md §7)."""
+    return can_delete_arrival(access, project, arrival)
+
+
+# --- Bulletins ---------------------------------------------------------------------------------
+
+
+def sees_drafts(access: Access) -> bool:
+    """A draft bulletin is the reviewers' alone; everyone sees what has been published."""
+    return reviews(access)
+
+
+def can_publish(access: Access, bulletin) -> bool:
+    """Publishing a draft (it never changes afterwards): reviewers."""
+    return reviews(access)
+
+
+# --- The Excel import --------------------------------------------------------------------------
+
+
+def acts_on_import(access: Access, batch) -> bool:
+    """An upload is its uploader's alone (another's answers 404); they preview and confirm it while
+    they may import."""
+    return imports(access)
