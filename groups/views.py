@@ -4,8 +4,8 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from fuling_invest.errors import get_or_404
+from lib import display
 from projects.models import Project, Status
-from targets import display
 from targets.assessment import NoRuleSet, rules_for
 from targets.periods import period_from_request
 

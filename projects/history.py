@@ -19,7 +19,7 @@ from django.db import models
 from django.utils import timezone
 
 from groups.models import SpecialGroup
-from targets import display
+from lib import display
 from targets.models import Unit
 
 from .models import Arrival, Cooperation, Project, Status

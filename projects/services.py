@@ -24,7 +24,8 @@ from django.db.models.functions import Lower, Replace
 from django.utils import timezone
 
 from fuling_invest.roles import access_of
-from targets import display, scoring
+from lib import display
+from targets import scoring
 from targets.models import RuleSet, Unit
 
 from .codes import next_code

@@ -9,7 +9,7 @@ major and large projects.
 Every string from the snapshot that reaches a `Paragraph` goes through `_para`, which escapes
 it: ReportLab parses a Paragraph's text as markup, and that parser has run code hidden in
 attributes (CVE-2023-33733). Table cells and chart labels that are plain strings are drawn as
-they are, never parsed. Figures are rounded only here, by targets.display.
+they are, never parsed. Figures are rounded only here, by lib.display.
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ from reportlab.platypus import (
 from reportlab.platypus import paragraph as rl_paragraph
 from reportlab.platypus.flowables import Flowable, HRFlowable
 
-from targets import display
+from lib import display
 from targets.scoring import Indicator
 
 from .snapshot import Cell, FiveYearBlock, GroupRow, KindSection, Snapshot, UnitRow

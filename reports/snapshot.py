@@ -5,22 +5,20 @@
 store it in the bulletin's row and read it back unchanged, so the PDF, the Excel workbook
 and the web view of one bulletin all read the same numbers, whatever is edited later.
 
-Nothing here rounds: the writers round for display (targets.display).
+Nothing here rounds: the writers round for display (lib.display).
 """
 
 from __future__ import annotations
 
-import dataclasses
 import datetime
-import types
-import typing
 from dataclasses import dataclass
 from decimal import Decimal
 
 from groups.models import SpecialGroup
 from groups.services import GroupTotals, group_totals
+from lib import codec, display
 from projects.models import Project, counted_condition, tier_case
-from targets import assessment, display, scoring
+from targets import assessment, scoring
 from targets.dashboard import (
     KIND_LABELS,
     assessed_indicators,
@@ -385,48 +383,10 @@ def _against(cell: Cell, tp: Decimal) -> str:
 
 
 def to_json(snapshot: Snapshot) -> dict:
-    return _encode(snapshot)
+    return codec.encode(snapshot)
 
 
 def from_json(data: dict) -> Snapshot:
     if data.get("schema") != SCHEMA:
         raise ValueError(f"通报快照版本 {data.get('schema')} 无法读取（本程序读取版本 {SCHEMA}）。")
-    return _decode(Snapshot, data)
-
-
-def _encode(value):
-    if dataclasses.is_dataclass(value):
-        return {f.name: _encode(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    if isinstance(value, list):
-        return [_encode(item) for item in value]
-    if isinstance(value, dict):
-        return {key: _encode(item) for key, item in value.items()}
-    return value
-
-
-def _decode(kind, data):
-    if data is None:
-        return None
-    origin = typing.get_origin(kind)
-    if origin in (typing.Union, types.UnionType):
-        (inner,) = [arg for arg in typing.get_args(kind) if arg is not type(None)]
-        return _decode(inner, data)
-    if origin is list:
-        (item,) = typing.get_args(kind)
-        return [_decode(item, value) for value in data]
-    if origin is dict:
-        _, item = typing.get_args(kind)
-        return {key: _decode(item, value) for key, value in data.items()}
-    if dataclasses.is_dataclass(kind):
-        hints = typing.get_type_hints(kind)
-        return kind(**{f.name: _decode(hints[f.name], data[f.name]) for f in dataclasses.fields(kind) if f.name in data})
-    if kind is Decimal:
-        return Decimal(data)
-    if kind is datetime.date:
-        return datetime.date.fromisoformat(data)
-    return data
-
+    return codec.decode(Snapshot, data)

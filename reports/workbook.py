@@ -18,11 +18,11 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from targets import display
+from lib import display
 from targets.scoring import Indicator
 
 from .snapshot import Cell, KindSection, Snapshot, TargetTable, TotalRow, UnitRow
-from .xlsx import DATE_FORMAT, MONEY_FORMAT, new_workbook, put, put_header, workbook_bytes
+from lib.xlsx import DATE_FORMAT, MONEY_FORMAT, new_workbook, put, put_header, workbook_bytes
 
 RATE_FORMAT = "0.00%"
 DASH = "–"

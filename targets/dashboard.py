@@ -1,6 +1,6 @@
 """What the dashboard (首页) and the unit page show, gathered in a constant number of queries.
 
-The figures stay Decimal; the `*_text` properties round them for display (targets.display).
+The figures stay Decimal; the `*_text` properties round them for display (lib.display).
 docs/scoring.md, "首页汇总口径", states what each district total sums.
 """
 
@@ -14,9 +14,11 @@ from enum import StrEnum
 from django.db.models import Count, Q
 
 from groups.models import SpecialGroup
-from projects.models import Arrival, Origin, Project, Status, counted_condition, exact_sum, from_ten_thousandths
+from lib import display
+from lib.sql import exact_sum, from_ten_thousandths
+from projects.models import Arrival, Origin, Project, Status, counted_condition
 
-from . import assessment, display, scoring
+from . import assessment, scoring
 from .models import FiveYearGoal, Unit, UnitKind
 
 I = scoring.Indicator

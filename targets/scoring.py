@@ -26,7 +26,7 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
-from . import display
+from lib import display
 
 ZERO = Decimal(0)
 ONE = Decimal(1)

@@ -14,7 +14,9 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from . import display, scoring
+from lib import display
+
+from . import scoring
 from .models import RuleSet, Unit, UnitKind, UnitTarget
 
 Indicator = scoring.Indicator

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from fuling_invest.errors import get_or_404
 from fuling_invest.roles import access_of
-from targets import display
+from lib import display
 from targets.context import organisation_of
 
 from .. import services

@@ -15,7 +15,8 @@ from django.utils.http import content_disposition_header
 from django_tables2 import RequestConfig
 
 from fuling_invest.roles import access_of
-from targets import display, scoring
+from lib import display
+from targets import scoring
 from targets.context import organisation_of
 from targets.models import RuleSet
 

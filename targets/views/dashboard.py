@@ -7,7 +7,7 @@ from django.shortcuts import render
 
 from fuling_invest.errors import get_or_404
 from fuling_invest.roles import access_of
-from targets import display
+from lib import display
 from targets.assessment import NoRuleSet
 from targets.dashboard import gather_dashboard, gather_unit_page, sees_unit
 from targets.models import Unit

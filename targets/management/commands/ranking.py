@@ -2,7 +2,7 @@ import json
 
 from django.core.management import BaseCommand, CommandError
 
-from targets import display
+from lib import display
 from targets.assessment import NoRuleSet, assess
 from targets.scoring import Indicator, Period, UnitResult
 
