@@ -14,12 +14,8 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from groups.models import SpecialGroup
-from groups.services import GroupTotals, group_totals
-from lib import codec, display
-from projects.models import Project, counted_condition, tier_case
-from targets import assessment, scoring
-from targets.dashboard import (
+from figures import assessment
+from figures.dashboard import (
     KIND_LABELS,
     assessed_indicators,
     district_totals,
@@ -27,6 +23,11 @@ from targets.dashboard import (
     rules_summary,
     units_total,
 )
+from figures.groups import GroupTotals, group_totals
+from groups.models import SpecialGroup
+from lib import codec, display
+from projects.models import Project, counted_condition, tier_case
+from targets import scoring
 from targets.models import Organisation, UnitKind
 from targets.target_table import target_tables
 
@@ -251,7 +252,7 @@ def take_snapshot(*, period: scoring.Period, issued_on: datetime.date) -> Snapsh
 
 
 def ranking_tables(results: list[scoring.UnitResult], time_progress: Decimal) -> tuple[list[TotalRow], list[KindSection]]:
-    """The district totals and each kind's ranking, as the dashboard shows them (targets.dashboard)."""
+    """The district totals and each kind's ranking, as the dashboard shows them (figures.dashboard)."""
     sections = [_section(results, kind, time_progress) for kind in (UnitKind.PARK, UnitKind.DEPARTMENT)]
     totals = [
         TotalRow(row.indicator.label, row.indicator.is_count, *(_cell_of_figure(f) for f in row.figures))
@@ -277,7 +278,7 @@ def _section(results: list[scoring.UnitResult], kind: str, time_progress: Decima
 
 
 def _groups(period: scoring.Period, rules: scoring.Rules) -> list[GroupRow]:
-    """Each group's counted projects and money, unweighted (groups.services): 3 queries."""
+    """Each group's counted projects and money, unweighted (figures.groups): 3 queries."""
     totals = group_totals(period=period, rules=rules)
     return [
         GroupRow(group.number, group.name, group.leader.name, *_totals(totals.get(group.pk, GroupTotals())))

@@ -15,9 +15,9 @@ from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_POST
 
+from figures.assessment import NoRuleSet
 from fuling_invest.errors import get_or_404
 from fuling_invest.roles import access_of
-from targets.assessment import NoRuleSet
 from targets.context import organisation_of
 from targets.periods import period_from_request
 

@@ -10,12 +10,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.urls import reverse
 
+from figures.assessment import assess, explain
 from fuling_invest.roles import Role
 from projects import services
 from projects.history import project_history
 from projects.models import Arrival, Status
 from targets import scoring
-from targets.assessment import assess, explain
 from tests.factories import (
     ArrivalFactory,
     ProjectFactory,

@@ -13,6 +13,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from figures.assessment import assess
 from fuling_invest.roles import Role
 from groups.models import SpecialGroup
 from projects import services
@@ -20,7 +21,6 @@ from projects.models import Arrival, Status
 from projects.views.verifying import VERIFICATION_PAGE_SIZE
 from reports.snapshot import take_snapshot
 from targets import scoring
-from targets.assessment import assess
 from targets.models import Unit
 from tests.factories import ArrivalFactory, ProjectFactory, client_for, user_with_role
 

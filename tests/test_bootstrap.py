@@ -4,9 +4,9 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
+from figures.assessment import assess
 from fuling_invest.roles import access_of
 from projects.models import Project
-from targets.assessment import assess
 from targets.scoring import Period
 
 from targets.management.commands import bootstrap

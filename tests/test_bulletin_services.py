@@ -10,13 +10,13 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from figures.assessment import assess
 from fuling_invest.roles import Role
 from projects.models import Project
 from reports import services
 from reports.models import Bulletin, GenerationJob, Notification
 from reports.snapshot import take_snapshot
 from reports.tasks import draft_due_bulletin_task, generate_bulletin_task
-from targets.assessment import assess
 from targets.models import RuleSet, Unit
 from targets.scoring import Indicator, Period
 from tests.factories import domain_example, user_with_role

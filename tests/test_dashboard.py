@@ -8,12 +8,12 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from figures.assessment import assess
+from figures.dashboard import Progress, progress_of
 from fuling_invest.roles import Role
 from groups.models import SpecialGroup
 from projects.models import Origin, Sector, Status
 from targets import scoring
-from targets.assessment import assess
-from targets.dashboard import Progress, progress_of
 from targets.models import FiveYearGoal, RuleSet, Unit, UnitKind
 from tests.factories import ArrivalFactory, client_for, ProjectFactory, RuleSetFactory, UnitFactory, user_with_role
 

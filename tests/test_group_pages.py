@@ -8,11 +8,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from figures.assessment import rules_for
+from figures.groups import group_totals
 from fuling_invest.roles import Role
 from groups.models import SpecialGroup
-from groups.services import group_totals
 from projects.models import Origin, Sector, Status
-from targets.assessment import rules_for
 from targets.scoring import Period
 from tests.factories import (
     ArrivalFactory,

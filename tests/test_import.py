@@ -15,12 +15,12 @@ from django.core.management.base import CommandError
 from django.db import DatabaseError
 from django.db.models import QuerySet
 
+from figures.assessment import assess
 from fuling_invest.roles import Role
 from projects.importing import apply_plan, parse_workbook
 from projects.importing.columns import parse_money
 from projects.importing.reading import IMPORT_AMOUNT_NOTE
 from projects.models import ZERO_AGREEMENT_CAPITAL, Arrival, CodeSequence, Cooperation, Project, Stage, Status
-from targets.assessment import assess
 from targets.scoring import Period
 from tests.factories import (
     ArrivalFactory,

@@ -6,11 +6,11 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from figures.assessment import explain
+from figures.dashboard import Progress, joint_share
 from fuling_invest.roles import Role
 from projects.models import Origin, Sector, Status
 from targets import scoring
-from targets.assessment import explain
-from targets.dashboard import Progress, joint_share
 from targets.models import RuleSet, Unit
 from tests.factories import ArrivalFactory, client_for, ProjectFactory, UnitFactory, user_with_role
 

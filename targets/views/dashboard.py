@@ -5,11 +5,11 @@ from datetime import MAXYEAR, MINYEAR
 from django.http import Http404
 from django.shortcuts import render
 
+from figures.assessment import NoRuleSet
+from figures.dashboard import gather_dashboard, gather_unit_page, sees_unit
 from fuling_invest.errors import get_or_404
 from fuling_invest.roles import access_of
 from lib import display
-from targets.assessment import NoRuleSet
-from targets.dashboard import gather_dashboard, gather_unit_page, sees_unit
 from targets.models import Unit
 from targets.periods import PeriodChoice, current_period, period_from_request
 

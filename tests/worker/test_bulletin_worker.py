@@ -10,12 +10,12 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
+from figures.assessment import assess
 from fuling_invest.roles import Role
 from projects.models import Project
 from reports import services
 from reports.models import Bulletin, GenerationJob
 from reports.tasks import generate_bulletin_task
-from targets.assessment import assess
 from targets.models import Unit
 from targets.scoring import Indicator, Period
 from tests.factories import ArrivalFactory, ProjectFactory, client_for, user_with_role

@@ -17,9 +17,10 @@ from groups.models import SpecialGroup
 from lib import display
 from lib.sql import exact_sum, from_ten_thousandths
 from projects.models import Arrival, Origin, Project, Status, counted_condition
+from targets import scoring
+from targets.models import FiveYearGoal, Unit, UnitKind
 
-from . import assessment, scoring
-from .models import FiveYearGoal, Unit, UnitKind
+from . import assessment
 
 I = scoring.Indicator
 ZERO = Decimal(0)
