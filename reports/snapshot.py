@@ -15,15 +15,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from figures import assessment
-from figures.dashboard import (
-    KIND_LABELS,
-    assessed_indicators,
-    district_totals,
-    five_year_progress,
-    rules_summary,
-    units_total,
-)
+from figures.explanation import rules_summary
 from figures.groups import GroupTotals, group_totals
+from figures.totals import KIND_LABELS, assessed_indicators, district_totals, five_year_progress, units_total
 from groups.models import SpecialGroup
 from lib import codec, display
 from projects.models import Project, counted_condition, tier_case
@@ -252,7 +246,7 @@ def take_snapshot(*, period: scoring.Period, issued_on: datetime.date) -> Snapsh
 
 
 def ranking_tables(results: list[scoring.UnitResult], time_progress: Decimal) -> tuple[list[TotalRow], list[KindSection]]:
-    """The district totals and each kind's ranking, as the dashboard shows them (figures.dashboard)."""
+    """The district totals and each kind's ranking, as the dashboard shows them (figures.totals)."""
     sections = [_section(results, kind, time_progress) for kind in (UnitKind.PARK, UnitKind.DEPARTMENT)]
     totals = [
         TotalRow(row.indicator.label, row.indicator.is_count, *(_cell_of_figure(f) for f in row.figures))

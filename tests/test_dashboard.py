@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from figures.assessment import assess
-from figures.dashboard import Progress, progress_of
+from figures.progress import Progress, progress_of
 from fuling_invest.roles import Role
 from groups.models import SpecialGroup
 from projects.models import Origin, Sector, Status

@@ -7,7 +7,8 @@ import pytest
 from django.urls import reverse
 
 from figures.assessment import explain
-from figures.dashboard import Progress, joint_share
+from figures.explanation import joint_share
+from figures.progress import Progress
 from fuling_invest.roles import Role
 from projects.models import Origin, Sector, Status
 from targets import scoring

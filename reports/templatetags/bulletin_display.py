@@ -1,4 +1,4 @@
-"""A bulletin's snapshot in its web view: the colour rule (figures.dashboard) and lookups.
+"""A bulletin's snapshot in its web view: the colour rule (figures.progress) and lookups.
 
 Numbers are formatted by the `display` library (targets/templatetags/display.py).
 """
@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django import template
 
-from figures.dashboard import progress_of
+from figures.progress import progress_of
 from targets import scoring
 
 register = template.Library()

@@ -6,7 +6,8 @@ from django.http import Http404
 from django.shortcuts import render
 
 from figures.assessment import NoRuleSet
-from figures.dashboard import gather_dashboard, gather_unit_page, sees_unit
+from figures.dashboard import gather_dashboard, sees_unit
+from figures.explanation import gather_unit_page
 from fuling_invest.errors import get_or_404
 from fuling_invest.roles import access_of
 from lib import display
