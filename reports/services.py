@@ -13,13 +13,13 @@ import logging
 import threading
 from dataclasses import dataclass
 
+from celery import current_app as celery_app
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, connections, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from fuling_invest.celery import app as celery_app
 from fuling_invest.roles import Role
 from targets import scoring
 from targets.models import RuleSet
