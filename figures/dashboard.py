@@ -19,7 +19,6 @@ from . import assessment
 from .progress import Figure, Progress, indicator_figure, legend, progress_of
 from .totals import KIND_LABELS, FiveYear, TotalRow, assessed_indicators, district_totals, five_year_progress
 
-I = scoring.Indicator
 ZERO = Decimal(0)
 
 
@@ -67,21 +66,21 @@ def gather_dashboard(*, period: scoring.Period, access) -> Dashboard:
     """Everything the dashboard shows for the period (raises assessment.NoRuleSet)."""
     rules = assessment.rules_for(period.year)
     results = assessment.assess(period)
-    tp = period.time_progress
+    time_progress = period.time_progress
     five_year, note = five_year_progress(period=period)
     return Dashboard(
         period=period,
-        totals=district_totals(results, tp),
-        rankings=[ranking(results, kind, tp, access) for kind in KIND_LABELS],
+        totals=district_totals(results, time_progress),
+        rankings=[ranking(results, kind, time_progress, access) for kind in KIND_LABELS],
         five_year=five_year,
         five_year_note=note,
         charts={
-            "timeProgress": _percent(tp),
-            "completion": completion_chart(results, tp),
+            "timeProgress": _percent(time_progress),
+            "completion": completion_chart(results, time_progress),
             "quarters": quarter_chart(period=period, rules=rules),
             "groups": group_chart(period=period),
         },
-        legend=legend(tp),
+        legend=legend(time_progress),
     )
 
 
@@ -93,7 +92,7 @@ def ranking(results: list[scoring.UnitResult], kind: str, time_progress: Decimal
         RankingRow(r, [indicator_figure(r.indicators[i], time_progress) for i in shown], sees_unit(access, r.unit.id))
         for r in same_kind
     ]
-    return Ranking(kind, KIND_LABELS[kind], shown, [i for i in I if i not in shown], rows)
+    return Ranking(kind, KIND_LABELS[kind], shown, [i for i in scoring.Indicator if i not in shown], rows)
 
 
 # --- Charts: plain data for static/js/charts.js -----------------------------------------
@@ -106,12 +105,12 @@ def _percent(rate: Decimal | None) -> str | None:
 
 def completion_chart(results: list[scoring.UnitResult], time_progress: Decimal) -> dict:
     """Agreement-capital completion of every unit that has that target, in ranking order."""
-    rows = [r for r in results if r.indicators[I.AGREEMENT_CAPITAL].target is not None]
+    rows = [r for r in results if r.indicators[scoring.Indicator.AGREEMENT_CAPITAL].target is not None]
     return {
         "units": [r.unit.name for r in rows],
         "kinds": [KIND_LABELS.get(r.unit.kind, "") for r in rows],
-        "rates": [_percent(r.indicators[I.AGREEMENT_CAPITAL].rate) for r in rows],
-        "progress": [progress_of(r.indicators[I.AGREEMENT_CAPITAL].rate, time_progress).value for r in rows],
+        "rates": [_percent(r.indicators[scoring.Indicator.AGREEMENT_CAPITAL].rate) for r in rows],
+        "progress": [progress_of(r.indicators[scoring.Indicator.AGREEMENT_CAPITAL].rate, time_progress).value for r in rows],
     }
 
 

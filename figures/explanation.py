@@ -161,13 +161,13 @@ def gather_unit_page(*, unit: Unit, period: scoring.Period, viewer) -> UnitPage:
     rules = assessment.rules_for(period.year)
     result = assessment.explain(unit, period)
     visible = Project.objects.visible_to(viewer)
-    tp = period.time_progress
+    time_progress = period.time_progress
     indicators = []
     for indicator, item in result.indicators.items():
         scored = None if item.rate is None else min(item.rate, rules.rate_cap)
         lines = [explain_line(line, indicator, rules) for line in item.lines]
         indicators.append(
-            IndicatorView(indicator_figure(item, tp), indicator, rules.indicator_weights[indicator], scored, item.points, lines)
+            IndicatorView(indicator_figure(item, time_progress), indicator, rules.indicator_weights[indicator], scored, item.points, lines)
         )
     return UnitPage(
         unit=unit,
@@ -178,7 +178,7 @@ def gather_unit_page(*, unit: Unit, period: scoring.Period, viewer) -> UnitPage:
         rules_summary=rules_summary(rules),
         rate_cap=rules.rate_cap,
         units_of_kind=Unit.objects.assessed().filter(kind=unit.kind).count(),
-        legend=legend(tp),
+        legend=legend(time_progress),
         not_counted=[NotCountedView(item) for item in assessment.not_counted(unit, period, rules, projects=visible)],
         pending=pending_arrivals(unit, period, visible),
     )
@@ -188,10 +188,10 @@ def explain_line(line: scoring.CreditLine, indicator: scoring.Indicator, rules: 
     origin = Origin(line.origin.value).label
     if indicator.is_count:
         return LineView(line, indicator, "牵头", origin, "牵头单位计 1 个（项目个数不按来源、联合招商折算）")
-    joint, cooperating = joint_share(line, rules)
+    cooperating = line.cooperating_count
     if line.lead:
         role = "牵头（联合招商）" if cooperating else "牵头（独立招商）"
-        joint_text = display.percent(joint)
+        joint_text = display.percent(rules.lead_share if cooperating else ONE)
     else:
         role = f"配合（{cooperating}家配合单位平分）"
         joint_text = f"{display.percent(ONE - rules.lead_share)} ÷ {cooperating}"
@@ -199,18 +199,6 @@ def explain_line(line: scoring.CreditLine, indicator: scoring.Indicator, rules: 
         f"{display.money(line.amount)} × {display.percent(line.origin_weight)} × {joint_text} = {display.money(line.credit)}"
     )
     return LineView(line, indicator, role, origin, formula)
-
-
-def joint_share(line: scoring.CreditLine, rules: scoring.Rules) -> tuple[Decimal, int]:
-    """The joint share in a line's share, and the number of cooperating units it implies (0: none).
-
-    A line carries share = origin weight × joint share; the joint share is 100% for a lead
-    alone, `lead_share` for a lead with partners, (1 − lead_share) / n for each of n partners.
-    """
-    joint = line.share / line.origin_weight
-    if line.lead:
-        return joint, 0 if joint == ONE else 1
-    return joint, int(((ONE - rules.lead_share) / joint).to_integral_value())
 
 
 def rules_summary(rules: scoring.Rules) -> str:

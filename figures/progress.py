@@ -70,11 +70,11 @@ class Figure:
 
     @classmethod
     def of(cls, label: str, actual: Decimal, target: Decimal | None, time_progress: Decimal, is_count: bool = False):
-        return cls(label, actual, target, progress_of(_rate(actual, target), time_progress), is_count)
+        return cls(label, actual, target, progress_of(scoring.completion_rate(actual, target), time_progress), is_count)
 
     @property
     def rate(self) -> Decimal | None:
-        return _rate(self.actual, self.target)
+        return scoring.completion_rate(self.actual, self.target)
 
     @property
     def actual_text(self) -> str:
@@ -87,10 +87,6 @@ class Figure:
     @property
     def rate_text(self) -> str:
         return display.rate(self.rate)
-
-
-def _rate(actual: Decimal, target: Decimal | None) -> Decimal | None:
-    return actual / target if target else None
 
 
 def indicator_figure(result: scoring.IndicatorResult, time_progress: Decimal) -> Figure:

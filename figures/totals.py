@@ -70,8 +70,7 @@ def district_totals(results: list[scoring.UnitResult], time_progress: Decimal) -
     """Per indicator: credited actuals summed over all units of a kind, against the sum of the targets set."""
     parks = [r for r in results if r.unit.kind == UnitKind.PARK]
     departments = [r for r in results if r.unit.kind == UnitKind.DEPARTMENT]
-    tp = time_progress
-    return [TotalRow(i, units_total(i, parks, tp), units_total(i, departments, tp), units_total(i, results, tp)) for i in scoring.Indicator]
+    return [TotalRow(i, units_total(i, parks, time_progress), units_total(i, departments, time_progress), units_total(i, results, time_progress)) for i in scoring.Indicator]
 
 
 def five_year_progress(*, period: scoring.Period) -> tuple[FiveYear | None, str]:
@@ -92,12 +91,12 @@ def five_year_progress(*, period: scoring.Period) -> tuple[FiveYear | None, str]
     ).aggregate(total=exact_sum("amount"))
     years = goal.end_year - goal.start_year + 1
     elapsed = (Decimal(period.year - goal.start_year) + period.time_progress) / years
-    tp = period.time_progress
+    time_progress = period.time_progress
     end = period.end
     span = f"{goal.start_year}年1月1日至{end.year}年{end.month}月{end.day}日"
     rows = [
         GoalRow(
-            Figure.of(f"{period.year}年协议资金", from_ten_thousandths(signed["this_year"]), goal.annual_agreement_capital, tp),
+            Figure.of(f"{period.year}年协议资金", from_ten_thousandths(signed["this_year"]), goal.annual_agreement_capital, time_progress),
             "亿元",
             f"{period.year}年1月1日至{end.month}月{end.day}日签约",
         ),

@@ -319,6 +319,7 @@ class CreditLine:
     origin: Origin
     origin_weight: Decimal
     lead: bool
+    cooperating_count: int  # the project's cooperating units, who split (1 − lead_share)
     share: Decimal  # origin weight × joint share
     amount: Decimal  # the project's own figure (money) or 1 (a count)
     credit: Decimal
@@ -402,6 +403,7 @@ def _line(project: Project, tier: Tier, lead: bool, share: Decimal, amount: Deci
         origin=project.origin,
         origin_weight=rules.origin_weights[project.origin],
         lead=lead,
+        cooperating_count=len(project.cooperating_units),
         share=share,
         amount=amount,
         credit=credit,
@@ -448,7 +450,10 @@ class UnitResult:
 
 
 def completion_rate(actual: Decimal, target: Decimal | None) -> Decimal | None:
-    if target is None:
+    """actual ÷ target, or None without a target. A target of 0 is no target: nothing can be
+    completed against it. (A unit's targets are positive or absent, a database constraint; a
+    sum of targets or a five-year goal's figure may be 0, and then has no rate.)"""
+    if not target:
         return None
     return actual / target
 
