@@ -10,6 +10,9 @@ Every string from the snapshot that reaches a `Paragraph` goes through `_para`, 
 it: ReportLab parses a Paragraph's text as markup, and that parser has run code hidden in
 attributes (CVE-2023-33733). Table cells and chart labels that are plain strings are drawn as
 they are, never parsed. Figures are rounded only here, by lib.display.
+
+One module although near 500 lines: one document, its styles and page templates shared by
+every section, read top to bottom in the order the bulletin prints.
 """
 
 from __future__ import annotations

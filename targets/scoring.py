@@ -14,6 +14,9 @@ Two ways in, one tally:
 - `tally_groups` takes the same facts already summed per group of like projects (what
   one SQL GROUP BY returns), which is how the ranking stays fast at any size.
 Both end in `_credit`, so they agree by construction; tests check it over random data.
+
+One module although over 500 lines: the rules are read together (a tier, a share, a rate and
+the score are one computation), and both ways in must stay side by side to stay in agreement.
 """
 
 from __future__ import annotations
