@@ -138,9 +138,6 @@ def _path(edges: dict[str, dict[str, str]], start: str, goal: str) -> str:
 FUNCTION_LEVEL_IMPORTS = {
     # who a user is reads memberships; moves to access/ with roles.py
     ("fuling_invest.roles", "targets.models"),
-    # the tasks call the services, which queue the generation task: to be split when the
-    # queueing moves out of reports.services
-    ("reports.services", "reports.tasks"),
 }
 
 
