@@ -34,12 +34,12 @@ from reports.pdf import render_pdf  # noqa: E402
 from reports.snapshot import (  # noqa: E402
     Cell,
     FiveYearBlock,
-    GoalRow,
     GroupRow,
     KindSection,
     ProjectRow,
     Snapshot,
-    TotalRow,
+    SnapshotGoalRow,
+    SnapshotTotalRow,
     UnitRow,
 )
 from targets.scoring import Indicator  # noqa: E402
@@ -55,7 +55,7 @@ SECTORS = ["装备制造", "新材料", "现代农业", "数字经济", "文旅�
 def synthetic_snapshot(*, projects: int = 420, seed: int = 2021, year: int = 2021, quarter: int = 4) -> Snapshot:
     """A consistent snapshot: rates are actual ÷ target, scores the sum of points, ranks by score."""
     rng = random.Random(seed)
-    tp = Decimal(quarter) / 4
+    time_progress = Decimal(quarter) / 4
     parks = _section(rng, "park", "园区", [f"第{n}号产业园区" for n in range(1, 7)], PARK_INDICATORS)
     departments = _section(rng, "department", "区级部门", [f"区第{n}号工作局" for n in range(1, 17)], DEPARTMENT_INDICATORS)
     sections = [parks, departments]
@@ -72,7 +72,7 @@ def synthetic_snapshot(*, projects: int = 420, seed: int = 2021, year: int = 202
         system_title="招商引资目标考核系统",
         issued_on=end + datetime.timedelta(days=5),
         as_of=end,
-        time_progress=tp,
+        time_progress=time_progress,
         summary=[f"{year}年（基准测试数据）全区招商引资情况。" * 6, "各单位完成情况见下表。" * 8],
         totals=[_total_row(indicator, sections) for indicator in Indicator],
         sections=sections,
@@ -80,7 +80,7 @@ def synthetic_snapshot(*, projects: int = 420, seed: int = 2021, year: int = 202
         projects=[_project(rng, n, year, quarter, sections, groups) for n in range(1, projects + 1)],
         five_year=FiveYearBlock(
             "5311", year, year + 4, Decimal("0.2"),
-            [GoalRow("累计协议资金", Decimal("691.05"), Decimal(3000), Decimal("0.23035"), "亿元", f"{year}年1月1日起签约")],
+            [SnapshotGoalRow("累计协议资金", Decimal("691.05"), Decimal(3000), Decimal("0.23035"), "亿元", f"{year}年1月1日起签约")],
         ),
         five_year_note="",
         target_tables=[],
@@ -123,13 +123,13 @@ def _section(rng: random.Random, kind: str, label: str, names: list[str], indica
     return KindSection(kind, label, indicators, rows, total)
 
 
-def _total_row(indicator: Indicator, sections: list[KindSection]) -> TotalRow:
+def _total_row(indicator: Indicator, sections: list[KindSection]) -> SnapshotTotalRow:
     parks, departments = (section.total[indicator.value] for section in sections)
     actual = parks.actual + departments.actual
     targets = [c.target for c in (parks, departments) if c.target is not None]
     target = sum(targets, ZERO) if targets else None
     district = Cell(actual, target, actual / target if target else None)
-    return TotalRow(indicator.label, indicator.is_count, parks, departments, district)
+    return SnapshotTotalRow(indicator.label, indicator.is_count, parks, departments, district)
 
 
 def _project(rng, n, year, quarter, sections, groups) -> ProjectRow:

@@ -1,4 +1,4 @@
-"""Time one quarter's ranking, `targets.assessment.assess`, against the floor.
+"""Time one quarter's ranking, `figures.assessment.assess`, against the floor.
 
     DATABASE_URL=sqlite:////tmp/fuling_bench_50k.sqlite3 python bench/ranking.py [--quarter 4] [--runs 5] [--explain]
 
@@ -32,9 +32,9 @@ django.setup()
 
 from django.db import connection  # noqa: E402
 
+from figures.assessment import assess, rules_for  # noqa: E402
 from projects.models import Arrival, Cooperation, Project  # noqa: E402
 from targets import scoring  # noqa: E402
-from targets.assessment import assess, rules_for  # noqa: E402
 
 PROJECT = Project._meta.db_table
 COOPERATION = Cooperation._meta.db_table

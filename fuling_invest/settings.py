@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "targets",
     "groups",
     "projects",
+    "figures",
     "reports",
     "backup",
 ]

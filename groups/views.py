@@ -3,14 +3,14 @@
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from figures.assessment import NoRuleSet, rules_for
+from figures.groups import GroupTotals, arrived_per_project, group_totals
 from fuling_invest.errors import get_or_404
+from lib import display
 from projects.models import Project, Status
-from targets import display
-from targets.assessment import NoRuleSet, rules_for
 from targets.periods import period_from_request
 
 from .models import SpecialGroup
-from .services import GroupTotals, arrived_per_project, group_totals
 
 
 def _period_context(request) -> dict:

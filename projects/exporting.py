@@ -7,11 +7,12 @@ from collections.abc import Iterator
 
 from django.db.models import BigIntegerField, OuterRef, QuerySet, Subquery
 
-from reports.xlsx import DATE_FORMAT, MONEY_FORMAT, Column, write_xlsx
+from lib.sql import exact_sum, from_ten_thousandths
+from lib.xlsx import DATE_FORMAT, MONEY_FORMAT, Column, write_xlsx
 from targets import scoring
 from targets.models import Organisation
 
-from .models import Arrival, Project, exact_sum, from_ten_thousandths
+from .models import Arrival, Project
 
 SHEET_TITLE = "招商项目"
 COLUMNS = (

@@ -15,7 +15,7 @@ from django.utils import timezone
 from access import permissions
 from access.roles import access_of
 from groups.models import SpecialGroup
-from targets import display
+from lib import display
 from targets.models import Organisation, Unit
 
 from .models import UNUSUAL_AMOUNT_ABOVE, ZERO_AGREEMENT_CAPITAL, Arrival, Project, Status

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from access.roles import display_name
 from groups.models import SpecialGroup
-from targets import display
+from lib import display
 from targets.history import changed_fields
 from targets.models import Unit
 

@@ -8,13 +8,14 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import BigIntegerField, Case, CharField, Count, DecimalField, F, Q, Sum, Value, When
-from django.db.models.functions import Cast, Round
+from django.db.models import Case, CharField, Count, F, Q, Value, When
 from simple_history.models import HistoricalRecords
 
 from access import permissions
 from access.roles import access_of
-from targets import display, scoring
+from lib import display
+from lib.sql import exact_sum, from_ten_thousandths, grouped
+from targets import scoring
 from targets.models import MONEY, Unit, UnitTarget, money_field
 
 
@@ -43,25 +44,6 @@ class Status(models.TextChoices):
     APPROVED = "approved", "已审核"
     RETURNED = "returned", "已退回"
     WITHDRAWN = "withdrawn", "已撤回"
-
-
-# --- Money sums that are exact on every database ----------------------------------
-
-TEN_THOUSAND = Value(10000)
-
-
-def exact_sum(field: str, condition: Q | None = None) -> Sum:
-    """Sum money as whole 万元 (1e-4 亿元), over the rows meeting `condition` if given.
-
-    SQLite keeps decimals as floats, so a plain SUM drifts; a sum of integers does not,
-    and on PostgreSQL the same SQL is exact numeric arithmetic.
-    """
-    scaled = models.ExpressionWrapper(F(field) * TEN_THOUSAND, output_field=DecimalField(**MONEY))
-    return Sum(Cast(Round(scaled), BigIntegerField()), filter=condition)
-
-
-def from_ten_thousandths(value) -> Decimal:
-    return Decimal(int(value or 0)).scaleb(-4)
 
 
 # --- The rules as SQL: the same thresholds as scoring.tier_of ------------------------
@@ -101,19 +83,6 @@ def counted_condition(rules: scoring.Rules, as_of, prefix: str = "") -> Q:
         & Q(**{f"{prefix}origin__in": [o.value for o in rules.counted_origins()]})
         & above_threshold
     )
-
-
-def grouped(queryset: models.QuerySet, **keys) -> models.QuerySet:
-    """`queryset` grouped by `keys`, in the order given; aggregates annotated next go per group.
-
-    The order matters on SQLite: Django groups in the order the keys are annotated, and
-    when the unit comes first SQLite's planner walks the unit's foreign-key index, i.e.
-    the projects in random order, and the ranking takes 25% longer at 500k projects
-    (docs/performance.md). So the unit goes last. A key may be a column of the
-    queryset's own model (`origin=F("origin")`); Django groups by those first.
-    """
-    own = {name for name, key in keys.items() if isinstance(key, F) and key.name == name}
-    return queryset.annotate(**{name: key for name, key in keys.items() if name not in own}).values(*keys).order_by()
 
 
 # --- Amounts that need a second look (domain.md §7) -----------------------------------

@@ -25,7 +25,8 @@ from django.utils import timezone
 
 from access import permissions
 from access.roles import access_of, display_name
-from targets import display, scoring
+from lib import display
+from targets import scoring
 from targets.models import RuleSet, Unit
 
 from .codes import next_code

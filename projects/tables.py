@@ -6,8 +6,8 @@ import django_tables2 as tables
 from django.db.models import Case, IntegerField, QuerySet, Value, When
 from django.utils.html import format_html
 
+from lib.display import money
 from targets import scoring
-from targets.display import money
 
 from .models import Project
 

@@ -1,13 +1,14 @@
 """The dashboard's district totals and rankings as an Excel workbook, laid out as the bulletin's.
 
 Computed live for the period asked for (nothing is stored): the same figures as the dashboard
-shows at that moment, through the same query layer (targets.assessment) and the bulletin's
+shows at that moment, through the same query layer (figures.assessment) and the bulletin's
 table writer (reports.workbook).
 """
 
 from __future__ import annotations
 
-from targets import assessment, scoring
+from figures import assessment
+from targets import scoring
 from targets.models import Organisation
 
 from .snapshot import ranking_tables

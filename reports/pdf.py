@@ -9,7 +9,10 @@ major and large projects.
 Every string from the snapshot that reaches a `Paragraph` goes through `_para`, which escapes
 it: ReportLab parses a Paragraph's text as markup, and that parser has run code hidden in
 attributes (CVE-2023-33733). Table cells and chart labels that are plain strings are drawn as
-they are, never parsed. Figures are rounded only here, by targets.display.
+they are, never parsed. Figures are rounded only here, by lib.display.
+
+One module although near 500 lines: one document, its styles and page templates shared by
+every section, read top to bottom in the order the bulletin prints.
 """
 
 from __future__ import annotations
@@ -52,7 +55,7 @@ from reportlab.platypus import (
 from reportlab.platypus import paragraph as rl_paragraph
 from reportlab.platypus.flowables import Flowable, HRFlowable
 
-from targets import display
+from lib import display
 from targets.scoring import Indicator
 
 from .snapshot import Cell, FiveYearBlock, GroupRow, KindSection, Snapshot, UnitRow
@@ -199,7 +202,7 @@ class _Writer:
 
     def __init__(self, snapshot: Snapshot, font: str):
         self.snapshot = snapshot
-        self.tp = snapshot.time_progress
+        self.time_progress = snapshot.time_progress
         self.font = font
         self.styles = _Styles.of(font)
         self.sections = 0
@@ -246,7 +249,7 @@ class _Writer:
 
     def front_page(self) -> list[Flowable]:
         s, st = self.snapshot, self.styles
-        period = f"（统计截至{chinese_date(s.as_of)}，序时进度{display.rate(self.tp)}）"
+        period = f"（统计截至{chinese_date(s.as_of)}，序时进度{display.rate(self.time_progress)}）"
         story = [
             _para(s.issuer, st.issuer),
             HRFlowable(width="100%", thickness=2.2, color=RED, spaceBefore=6, spaceAfter=1.5),
@@ -268,12 +271,12 @@ class _Writer:
             cells = [total.parks, total.departments, total.district]
             figures = [t for c in cells for t in _figures(c, total.is_count)]
             rows.append([_with_unit(total.label, total.is_count), *figures])
-            red += [(_rate_column(k, 1), r) for k, c in enumerate(cells) if c.behind(self.tp)]
+            red += [(_rate_column(k, 1), r) for k, c in enumerate(cells) if c.behind(self.time_progress)]
         label = 84
         widths = [label] + [(PORTRAIT_WIDTH - label) / 9] * 9
         spans = [("SPAN", (0, 0), (0, 1))] + [("SPAN", (c, 0), (c + 2, 0)) for c in (1, 4, 7)]
         table = self._table(head + rows, widths, spans + self._red(red), header_rows=2)
-        note = f"注：红色完成率低于序时进度（{display.rate(self.tp)}）。{self.snapshot.rules_summary}"
+        note = f"注：红色完成率低于序时进度（{display.rate(self.time_progress)}）。{self.snapshot.rules_summary}"
         return [self._heading("全区完成情况"), table, _para(note, self.styles.note)]
 
     def unit_section(self, section: KindSection) -> list[Flowable]:
@@ -296,12 +299,12 @@ class _Writer:
         rows, commands = [], []
         for r, row in enumerate(section.rows, start=len(head)):
             rows.append(self._unit_row(row, indicators))
-            commands += self._red((_rate_column(k, 2), r) for k, i in enumerate(indicators) if row.cells[i].behind(self.tp))
-            if row.behind(self.tp):
+            commands += self._red((_rate_column(k, 2), r) for k, i in enumerate(indicators) if row.cells[i].behind(self.time_progress))
+            if row.behind(self.time_progress):
                 commands += [("BACKGROUND", (0, r), (-1, r), BEHIND_FILL), ("TEXTCOLOR", (-1, r), (-1, r), RED)]
         total = ["", "合计"] + [t for i in indicators for t in _figures(section.total[i], i.is_count)] + ["", ""]
         last = len(head) + len(rows)
-        commands += self._red((_rate_column(k, 2), last) for k, i in enumerate(indicators) if section.total[i].behind(self.tp))
+        commands += self._red((_rate_column(k, 2), last) for k, i in enumerate(indicators) if section.total[i].behind(self.time_progress))
         commands.append(("BACKGROUND", (0, last), (-1, last), TOTAL_FILL))
         # The last two hold 综合完成率 and 序时进度 on one line each (4 characters need 34 pt).
         fixed, tail = [24, UNIT_WIDTH], [44, 36]
@@ -316,12 +319,12 @@ class _Writer:
         if row.overall_rate is None:
             mark = "–"
         else:
-            mark = "落后" if row.behind(self.tp) else "达到"
+            mark = "落后" if row.behind(self.time_progress) else "达到"
         return [display.count(row.rank), self._text(row.name, UNIT_WIDTH), *figures, display.rate(row.overall_rate), mark]
 
     def _legend(self) -> str:
         return (
-            f"注：底色标示综合完成率低于序时进度（{display.rate(self.tp)}）的单位，“序时进度”栏注明“落后”或“达到”；"
+            f"注：底色标示综合完成率低于序时进度（{display.rate(self.time_progress)}）的单位，“序时进度”栏注明“落后”或“达到”；"
             f"红色完成率表示该项指标低于序时进度；“–”表示未下达目标。资金单位：亿元，项目单位：个。"
         )
 
@@ -352,7 +355,7 @@ class _Writer:
             # Charts of one kind share the scale.
             story += [self.rate_chart(rated[i : i + CHART_BARS], axis_max, step) for i in range(0, len(rated), CHART_BARS)]
         note = (
-            f"注：红色条为协议资金完成率低于序时进度的单位，红色虚线为序时进度（{display.rate(self.tp)}）；"
+            f"注：红色条为协议资金完成率低于序时进度的单位，红色虚线为序时进度（{display.rate(self.time_progress)}）；"
             "未下达协议资金目标的单位不列。"
         )
         return story + [_para(note, self.styles.note)]
@@ -372,7 +375,7 @@ class _Writer:
         chart.bars.strokeColor = None
         chart.bars[0].fillColor = BAR
         for index, (_name, cell) in enumerate(cells):
-            if cell.behind(self.tp):
+            if cell.behind(self.time_progress):
                 chart.bars[(0, index)].fillColor = RED
         chart.categoryAxis.categoryNames = [name for name, _cell in cells]
         chart.categoryAxis.labels.fontName, chart.categoryAxis.labels.fontSize = self.font, 8
@@ -381,11 +384,11 @@ class _Writer:
         chart.valueAxis.labels.fontName, chart.valueAxis.labels.fontSize = self.font, 7
         chart.valueAxis.labelTextFormat = lambda v: f"{v * 100:.0f}%"
         drawing = Drawing(PORTRAIT_WIDTH, chart.y + chart.height + top, initialFontName=self.font)
-        x = chart.x + chart.width * float(self.tp) / axis_max
+        x = chart.x + chart.width * float(self.time_progress) / axis_max
         top_of_bars = chart.y + chart.height
         drawing.add(Line(x, chart.y, x, top_of_bars + 4, strokeColor=RED, strokeWidth=1, strokeDashArray=[3, 2]))
         drawing.add(chart)  # over the line: the bars' labels stay readable
-        label = f"序时进度 {display.rate(self.tp)}"
+        label = f"序时进度 {display.rate(self.time_progress)}"
         drawing.add(String(x, top_of_bars + 7, label, fontName=self.font, fontSize=7, fillColor=RED, textAnchor="middle"))
         return drawing
 

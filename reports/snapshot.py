@@ -5,34 +5,26 @@
 store it in the bulletin's row and read it back unchanged, so the PDF, the Excel workbook
 and the web view of one bulletin all read the same numbers, whatever is edited later.
 
-Nothing here rounds: the writers round for display (targets.display).
+Nothing here rounds: the writers round for display (lib.display).
 """
 
 from __future__ import annotations
 
-import dataclasses
 import datetime
-import types
-import typing
 from dataclasses import dataclass
 from decimal import Decimal
 
+from figures import assessment
+from figures.explanation import rules_summary
+from figures.groups import GroupTotals, group_totals
+from figures.totals import KIND_LABELS, assessed_indicators, district_totals, five_year_progress, units_total
 from groups.models import SpecialGroup
-from groups.services import GroupTotals, group_totals
+from lib import codec, display
 from projects.models import Project, counted_condition, tier_case
-from targets import assessment, display, scoring
-from targets.dashboard import (
-    KIND_LABELS,
-    assessed_indicators,
-    district_totals,
-    five_year_progress,
-    rules_summary,
-    units_total,
-)
+from targets import scoring
 from targets.models import Organisation, UnitKind
 from targets.target_table import target_tables
 
-I = scoring.Indicator
 ZERO = Decimal(0)
 SCHEMA = 1
 # The bulletin lists the quarter's projects of these tiers (the issue: 重大、较大项目).
@@ -80,11 +72,11 @@ class KindSection:
     total: dict[str, Cell]
 
     def indicator_labels(self) -> list[str]:
-        return [I(value).label for value in self.indicators]
+        return [scoring.Indicator(value).label for value in self.indicators]
 
 
 @dataclass(frozen=True)
-class TotalRow:
+class SnapshotTotalRow:
     label: str
     is_count: bool
     parks: Cell
@@ -122,7 +114,7 @@ class ProjectRow:
 
 
 @dataclass(frozen=True)
-class GoalRow:
+class SnapshotGoalRow:
     label: str
     actual: Decimal
     target: Decimal | None
@@ -137,11 +129,11 @@ class FiveYearBlock:
     start_year: int
     end_year: int
     progress: Decimal  # share of the five years elapsed
-    rows: list[GoalRow]
+    rows: list[SnapshotGoalRow]
 
 
 @dataclass(frozen=True)
-class TargetRow:
+class SnapshotTargetRow:
     unit: str
     values: list[Decimal | None]  # one per column of its table
 
@@ -153,7 +145,7 @@ class TargetTable:
     title: str
     counts: list[str]  # labels
     money: list[str]
-    rows: list[TargetRow]
+    rows: list[SnapshotTargetRow]
     total: list[Decimal | None]
 
 
@@ -166,7 +158,7 @@ class Snapshot:
     as_of: datetime.date  # the period's last day
     time_progress: Decimal
     summary: list[str]  # paragraphs, stored as written so the text never changes either
-    totals: list[TotalRow]
+    totals: list[SnapshotTotalRow]
     sections: list[KindSection]
     groups: list[GroupRow]
     projects: list[ProjectRow]  # major and large projects signed in the quarter itself
@@ -225,8 +217,8 @@ def take_snapshot(*, period: scoring.Period, issued_on: datetime.date) -> Snapsh
     of queries, whatever the number of projects (tests pin it)."""
     rules = assessment.rules_for(period.year)
     results = assessment.assess(period)
-    tp = period.time_progress
-    totals, sections = ranking_tables(results, tp)
+    time_progress = period.time_progress
+    totals, sections = ranking_tables(results, time_progress)
     groups = _groups(period, rules)
     five_year, note = five_year_progress(period=period)
     projects = _listed_projects(period, rules)
@@ -239,7 +231,7 @@ def take_snapshot(*, period: scoring.Period, issued_on: datetime.date) -> Snapsh
         system_title=organisation.system_title,
         issued_on=issued_on,
         as_of=period.end,
-        time_progress=tp,
+        time_progress=time_progress,
         summary=summary(period=period, totals=totals, sections=sections, quarter_projects=len(projects)),
         totals=totals,
         sections=sections,
@@ -252,11 +244,11 @@ def take_snapshot(*, period: scoring.Period, issued_on: datetime.date) -> Snapsh
     )
 
 
-def ranking_tables(results: list[scoring.UnitResult], time_progress: Decimal) -> tuple[list[TotalRow], list[KindSection]]:
-    """The district totals and each kind's ranking, as the dashboard shows them (targets.dashboard)."""
+def ranking_tables(results: list[scoring.UnitResult], time_progress: Decimal) -> tuple[list[SnapshotTotalRow], list[KindSection]]:
+    """The district totals and each kind's ranking, as the dashboard shows them (figures.totals)."""
     sections = [_section(results, kind, time_progress) for kind in (UnitKind.PARK, UnitKind.DEPARTMENT)]
     totals = [
-        TotalRow(row.indicator.label, row.indicator.is_count, *(_cell_of_figure(f) for f in row.figures))
+        SnapshotTotalRow(row.indicator.label, row.indicator.is_count, *(_cell_of_figure(f) for f in row.figures))
         for row in district_totals(results, time_progress)
     ]
     return totals, sections
@@ -273,13 +265,13 @@ def _cell_of_figure(figure) -> Cell:
 def _section(results: list[scoring.UnitResult], kind: str, time_progress: Decimal) -> KindSection:
     same_kind = [r for r in results if r.unit.kind == kind]
     shown = [i.value for i in assessed_indicators(same_kind)]
-    rows = [UnitRow(r.unit.name, r.rank, r.score, {i.value: _cell(r.indicators[i]) for i in I}) for r in same_kind]
-    total = {i.value: _cell_of_figure(units_total(i, same_kind, time_progress)) for i in I}
+    rows = [UnitRow(r.unit.name, r.rank, r.score, {i.value: _cell(r.indicators[i]) for i in scoring.Indicator}) for r in same_kind]
+    total = {i.value: _cell_of_figure(units_total(i, same_kind, time_progress)) for i in scoring.Indicator}
     return KindSection(kind, KIND_LABELS[kind], shown, rows, total)
 
 
 def _groups(period: scoring.Period, rules: scoring.Rules) -> list[GroupRow]:
-    """Each group's counted projects and money, unweighted (groups.services): 3 queries."""
+    """Each group's counted projects and money, unweighted (figures.groups): 3 queries."""
     totals = group_totals(period=period, rules=rules)
     return [
         GroupRow(group.number, group.name, group.leader.name, *_totals(totals.get(group.pk, GroupTotals())))
@@ -324,7 +316,7 @@ def _listed_projects(period: scoring.Period, rules: scoring.Rules) -> list[Proje
 def _five_year(block) -> FiveYearBlock:
     goal = block.goal
     rows = [
-        GoalRow(row.figure.label, row.figure.actual, row.figure.target, row.figure.rate, row.unit, row.basis)
+        SnapshotGoalRow(row.figure.label, row.figure.actual, row.figure.target, row.figure.rate, row.unit, row.basis)
         for row in block.rows
     ]
     return FiveYearBlock(goal.name, goal.start_year, goal.end_year, block.progress, rows)
@@ -335,7 +327,7 @@ def _target_table(table) -> TargetTable:
         title=table.title,
         counts=[i.label for i in table.counts],
         money=[i.label for i in table.money],
-        rows=[TargetRow(row.unit.name, row.values) for row in table.rows],
+        rows=[SnapshotTargetRow(row.unit.name, row.values) for row in table.rows],
         total=table.total_values,
     )
 
@@ -343,41 +335,41 @@ def _target_table(table) -> TargetTable:
 # --- The summary paragraph ---------------------------------------------------------------
 
 
-def summary(*, period: scoring.Period, totals: list[TotalRow], sections: list[KindSection], quarter_projects: int) -> list[str]:
+def summary(*, period: scoring.Period, totals: list[SnapshotTotalRow], sections: list[KindSection], quarter_projects: int) -> list[str]:
     """The bulletin's opening paragraphs, written from the figures (domain.md §4–§5)."""
-    tp = period.time_progress
+    time_progress = period.time_progress
     by_label = {row.label: row.district for row in totals}
-    agreement, arrived = by_label[I.AGREEMENT_CAPITAL.label], by_label[I.ARRIVED_CAPITAL.label]
+    agreement, arrived = by_label[scoring.Indicator.AGREEMENT_CAPITAL.label], by_label[scoring.Indicator.ARRIVED_CAPITAL.label]
     end = period.end
     span = "全年" if period.quarter == 4 else f"1—{end.month}月"
     first = (
         f"{period.year}年{span}，全区招商引资签约项目协议资金（按项目来源和联合招商折算，下同）"
-        f"{display.money(agreement.actual)}亿元，{_against(agreement, tp)}；"
-        f"到位资金{display.money(arrived.actual)}亿元，{_against(arrived, tp)}。"
-        f"签约重大项目{display.count(by_label[I.MAJOR_PROJECTS.label].actual)}个、"
-        f"较大项目{display.count(by_label[I.LARGE_PROJECTS.label].actual)}个、"
-        f"重点项目{display.count(by_label[I.KEY_PROJECTS.label].actual)}个；"
+        f"{display.money(agreement.actual)}亿元，{_against(agreement, time_progress)}；"
+        f"到位资金{display.money(arrived.actual)}亿元，{_against(arrived, time_progress)}。"
+        f"签约重大项目{display.count(by_label[scoring.Indicator.MAJOR_PROJECTS.label].actual)}个、"
+        f"较大项目{display.count(by_label[scoring.Indicator.LARGE_PROJECTS.label].actual)}个、"
+        f"重点项目{display.count(by_label[scoring.Indicator.KEY_PROJECTS.label].actual)}个；"
         f"其中第{period.quarter}季度签约重大、较大项目{quarter_projects}个。"
     )
     paragraphs = [first]
     for section in sections:
-        ahead = [row.name for row in section.rows if row.overall_rate is not None and not row.behind(tp)]
-        behind = [row.name for row in section.rows if row.behind(tp)]
+        ahead = [row.name for row in section.rows if row.overall_rate is not None and not row.behind(time_progress)]
+        behind = [row.name for row in section.rows if row.behind(time_progress)]
         text = f"{section.label}中，"
         text += f"{'、'.join(ahead)}达到序时进度" if ahead else "没有单位达到序时进度"
         text += f"；{'、'.join(behind)}落后序时进度。" if behind else "；没有单位落后序时进度。"
         paragraphs.append(text)
     paragraphs.append(
-        f"序时进度为{display.rate(tp)}（第{period.quarter}季度 ÷ 4）；单位“达到”或“落后”序时进度，"
+        f"序时进度为{display.rate(time_progress)}（第{period.quarter}季度 ÷ 4）；单位“达到”或“落后”序时进度，"
         "按综合完成率（得分 ÷ 100，即各指标完成率的加权平均，单项计至上限）与序时进度比较。"
     )
     return paragraphs
 
 
-def _against(cell: Cell, tp: Decimal) -> str:
+def _against(cell: Cell, time_progress: Decimal) -> str:
     if cell.target is None:
         return "未设年度目标"
-    state = "达到序时进度" if not cell.behind(tp) else "落后序时进度"
+    state = "达到序时进度" if not cell.behind(time_progress) else "落后序时进度"
     return f"完成年度目标{display.money(cell.target)}亿元的{display.rate(cell.rate)}，{state}"
 
 
@@ -385,48 +377,10 @@ def _against(cell: Cell, tp: Decimal) -> str:
 
 
 def to_json(snapshot: Snapshot) -> dict:
-    return _encode(snapshot)
+    return codec.encode(snapshot)
 
 
 def from_json(data: dict) -> Snapshot:
     if data.get("schema") != SCHEMA:
         raise ValueError(f"通报快照版本 {data.get('schema')} 无法读取（本程序读取版本 {SCHEMA}）。")
-    return _decode(Snapshot, data)
-
-
-def _encode(value):
-    if dataclasses.is_dataclass(value):
-        return {f.name: _encode(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    if isinstance(value, list):
-        return [_encode(item) for item in value]
-    if isinstance(value, dict):
-        return {key: _encode(item) for key, item in value.items()}
-    return value
-
-
-def _decode(kind, data):
-    if data is None:
-        return None
-    origin = typing.get_origin(kind)
-    if origin in (typing.Union, types.UnionType):
-        (inner,) = [arg for arg in typing.get_args(kind) if arg is not type(None)]
-        return _decode(inner, data)
-    if origin is list:
-        (item,) = typing.get_args(kind)
-        return [_decode(item, value) for value in data]
-    if origin is dict:
-        _, item = typing.get_args(kind)
-        return {key: _decode(item, value) for key, value in data.items()}
-    if dataclasses.is_dataclass(kind):
-        hints = typing.get_type_hints(kind)
-        return kind(**{f.name: _decode(hints[f.name], data[f.name]) for f in dataclasses.fields(kind) if f.name in data})
-    if kind is Decimal:
-        return Decimal(data)
-    if kind is datetime.date:
-        return datetime.date.fromisoformat(data)
-    return data
-
+    return codec.decode(Snapshot, data)

@@ -2,7 +2,7 @@
 
 Who sees a bulletin: Bulletin.objects.visible_to (a draft is the reviewers' alone; anyone
 else gets 404). Generating and publishing are POST only and for reviewers (403 otherwise).
-Generation never runs in the request: it is queued (reports.services.request_bulletin).
+Generation never runs in the request: it is queued (reports.jobs.request_bulletin).
 """
 
 from __future__ import annotations
@@ -14,19 +14,21 @@ from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_POST
 
-from fuling_invest.errors import get_or_404
 from access import permissions
 from access.decorators import object_permission, requires
 from access.roles import access_of
-from targets.assessment import NoRuleSet
+from figures.assessment import NoRuleSet
+from fuling_invest.errors import get_or_404
+from lib.xlsx import XLSX_CONTENT_TYPE
 from targets.context import organisation_of
 from targets.periods import period_from_request
 
+from . import jobs as generation_jobs
 from . import services
 from .dashboard_export import dashboard_filename, dashboard_workbook
 from .forms import GenerateForm
 from .models import Bulletin, GenerationJob, Notification
-from .xlsx import XLSX_CONTENT_TYPE
+
 
 RECENT_JOBS = 10
 
@@ -50,7 +52,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
         # The jobs are read before the bulletins: a job that finishes in between is then seen
         # still running (the page watches it), never seen finished with its bulletin missing.
         jobs = list(GenerationJob.objects.for_display()[:RECENT_JOBS])
-        stale_before = services.stale_before()
+        stale_before = generation_jobs.stale_before()
         for job in jobs:
             job.stale = not job.is_finished and job.requested_at < stale_before
         context["jobs"] = jobs
@@ -68,7 +70,7 @@ def bulletin_generate(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         year, quarter = form.cleaned_data["year"], form.cleaned_data["quarter"]
         try:
-            job = services.request_bulletin(year=year, quarter=quarter, user=request.user)
+            job = generation_jobs.request_bulletin(year=year, quarter=quarter, user=request.user)
         except services.BulletinError as error:
             messages.error(request, str(error))
         else:

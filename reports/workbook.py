@@ -18,11 +18,11 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from targets import display
+from lib import display
+from lib.xlsx import DATE_FORMAT, MONEY_FORMAT, new_workbook, put, put_header, workbook_bytes
 from targets.scoring import Indicator
 
-from .snapshot import Cell, KindSection, Snapshot, TargetTable, TotalRow, UnitRow
-from .xlsx import DATE_FORMAT, MONEY_FORMAT, new_workbook, put, put_header, workbook_bytes
+from .snapshot import Cell, KindSection, Snapshot, SnapshotTotalRow, TargetTable, UnitRow
 
 RATE_FORMAT = "0.00%"
 DASH = "–"
@@ -50,11 +50,11 @@ def bulletin_workbook(snapshot: Snapshot) -> bytes:
     """The bulletin's .xlsx: 说明, 全区汇总, one sheet per kind of unit, 专项招商组, 重大较大项目,
     五年目标 (the year-end assessment only) and 目标任务."""
     workbook = new_workbook(title=snapshot.title, creator=snapshot.issuer)
-    tp, annual, note = snapshot.time_progress, snapshot.annual, _as_of(snapshot.as_of, snapshot.time_progress)
+    time_progress, annual, note = snapshot.time_progress, snapshot.annual, _as_of(snapshot.as_of, snapshot.time_progress)
     _cover(workbook.create_sheet("说明"), snapshot)
-    _totals(workbook.create_sheet("全区汇总"), snapshot.totals, tp, note)
+    _totals(workbook.create_sheet("全区汇总"), snapshot.totals, time_progress, note)
     for section in snapshot.sections:
-        _section(workbook.create_sheet(section.label), section, tp, note, points=annual, score=annual)
+        _section(workbook.create_sheet(section.label), section, time_progress, note, points=annual, score=annual)
     _groups(workbook.create_sheet("专项招商组"), snapshot)
     _projects(workbook.create_sheet("重大较大项目"), snapshot)
     if snapshot.annual:
@@ -64,7 +64,7 @@ def bulletin_workbook(snapshot: Snapshot) -> bytes:
 
 
 def ranking_workbook(
-    *, title: str, creator: str, as_of: datetime.date, time_progress: Decimal, totals: Sequence[TotalRow],
+    *, title: str, creator: str, as_of: datetime.date, time_progress: Decimal, totals: Sequence[SnapshotTotalRow],
     sections: Sequence[KindSection],
 ) -> bytes:
     """The dashboard's tables as the bulletin lays them out: 全区汇总, then one sheet per kind
@@ -100,19 +100,19 @@ def _cover(sheet: Worksheet, snapshot: Snapshot) -> None:
     _widths(sheet, [12, COVER_TEXT_WIDTH])
 
 
-def _totals(sheet: Worksheet, totals: Sequence[TotalRow], tp: Decimal, note: str) -> None:
+def _totals(sheet: Worksheet, totals: Sequence[SnapshotTotalRow], time_progress: Decimal, note: str) -> None:
     _title(sheet, "全区目标任务完成情况", note)
     figures = ["完成", "目标", "完成率"]
     _two_row_header(sheet, 3, ["指标", "单位"], [("园区", figures), ("区级部门", figures), ("全区", figures)])
     for row, total in enumerate(totals, start=5):
         cells = (total.parks, total.departments, total.district)
         values = [Value(total.label), Value("个" if total.is_count else "亿元")]
-        _write_row(sheet, row, values + [v for cell in cells for v in _figures(cell, total.is_count, tp)])
+        _write_row(sheet, row, values + [v for cell in cells for v in _figures(cell, total.is_count, time_progress)])
     sheet.freeze_panes = "C5"
     _widths(sheet, [14, 6, *[10] * 9])
 
 
-def _section(sheet: Worksheet, section: KindSection, tp: Decimal, note: str, *, points: bool, score: bool) -> None:
+def _section(sheet: Worksheet, section: KindSection, time_progress: Decimal, note: str, *, points: bool, score: bool) -> None:
     """One kind's units in ranking order; `points` adds each indicator's points (the year-end
     assessment), `score` the score."""
     _title(sheet, f"{section.label}目标任务完成情况及排名", f"{note} {LEGEND}")
@@ -120,11 +120,11 @@ def _section(sheet: Worksheet, section: KindSection, tp: Decimal, note: str, *, 
     groups = [(_indicator_heading(indicator), figures) for indicator in section.indicators]
     _two_row_header(sheet, 3, ["排名", "责任单位"], groups, ["综合完成率", "序时进度", *(["得分"] if score else [])])
     for row, unit in enumerate(section.rows, start=5):
-        cells = _write_row(sheet, row, _unit_values(section, unit, tp, points, score))
-        if unit.behind(tp):
+        cells = _write_row(sheet, row, _unit_values(section, unit, time_progress, points, score))
+        if unit.behind(time_progress):
             for cell in cells:
                 cell.fill = BEHIND_FILL
-    total = [Value(None), Value("合计", font=BOLD), *_indicator_values(section, section.total, tp, points)]
+    total = [Value(None), Value("合计", font=BOLD), *_indicator_values(section, section.total, time_progress, points)]
     _write_row(sheet, 5 + len(section.rows), total)
     sheet.freeze_panes = "C5"
     _widths(sheet, [6, 16, *[10] * (len(groups) * len(figures) + 3)])
@@ -277,27 +277,27 @@ def _write_row(sheet: Worksheet, row: int, values: Sequence[Value]) -> list:
     return cells
 
 
-def _unit_values(section: KindSection, unit: UnitRow, tp: Decimal, points: bool, score: bool) -> list[Value]:
-    values = [_number(unit.rank, None), Value(unit.name), *_indicator_values(section, unit.cells, tp, points)]
+def _unit_values(section: KindSection, unit: UnitRow, time_progress: Decimal, points: bool, score: bool) -> list[Value]:
+    values = [_number(unit.rank, None), Value(unit.name), *_indicator_values(section, unit.cells, time_progress, points)]
     values.append(_number(unit.overall_rate, RATE_FORMAT))
-    values.append(Value(DASH if unit.score is None else "落后" if unit.behind(tp) else "达到"))
+    values.append(Value(DASH if unit.score is None else "落后" if unit.behind(time_progress) else "达到"))
     return values + ([_number(unit.score, MONEY_FORMAT)] if score else [])
 
 
-def _indicator_values(section: KindSection, cells: dict[str, Cell], tp: Decimal, points: bool) -> list[Value]:
+def _indicator_values(section: KindSection, cells: dict[str, Cell], time_progress: Decimal, points: bool) -> list[Value]:
     values = []
     for indicator in section.indicators:
         cell = cells[indicator]
-        values += _figures(cell, Indicator(indicator).is_count, tp)
+        values += _figures(cell, Indicator(indicator).is_count, time_progress)
         if points:
             values.append(_figure(cell.points, False))
     return values
 
 
-def _figures(cell: Cell, is_count: bool, tp: Decimal) -> list[Value]:
+def _figures(cell: Cell, is_count: bool, time_progress: Decimal) -> list[Value]:
     """完成, 目标, 完成率: the rate in red when below time progress."""
     rate = _rate(cell.rate)
-    if cell.behind(tp):
+    if cell.behind(time_progress):
         rate = Value(rate.value, rate.number_format, BEHIND_FONT)
     return [_figure(cell.actual, is_count), _figure(cell.target, is_count), rate]
 

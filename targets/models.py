@@ -6,9 +6,10 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from lib.sql import MONEY
+
 from . import scoring
 
-MONEY = {"max_digits": 14, "decimal_places": 4}  # 亿元 to 1万元
 RATIO = {"max_digits": 7, "decimal_places": 4}
 
 

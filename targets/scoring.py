@@ -14,6 +14,9 @@ Two ways in, one tally:
 - `tally_groups` takes the same facts already summed per group of like projects (what
   one SQL GROUP BY returns), which is how the ranking stays fast at any size.
 Both end in `_credit`, so they agree by construction; tests check it over random data.
+
+One module although over 500 lines: the rules are read together (a tier, a share, a rate and
+the score are one computation), and both ways in must stay side by side to stay in agreement.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
-from . import display
+from lib import display
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
@@ -319,6 +322,7 @@ class CreditLine:
     origin: Origin
     origin_weight: Decimal
     lead: bool
+    cooperating_count: int  # the project's cooperating units, who split (1 − lead_share)
     share: Decimal  # origin weight × joint share
     amount: Decimal  # the project's own figure (money) or 1 (a count)
     credit: Decimal
@@ -402,6 +406,7 @@ def _line(project: Project, tier: Tier, lead: bool, share: Decimal, amount: Deci
         origin=project.origin,
         origin_weight=rules.origin_weights[project.origin],
         lead=lead,
+        cooperating_count=len(project.cooperating_units),
         share=share,
         amount=amount,
         credit=credit,
@@ -448,7 +453,10 @@ class UnitResult:
 
 
 def completion_rate(actual: Decimal, target: Decimal | None) -> Decimal | None:
-    if target is None:
+    """actual ÷ target, or None without a target. A target of 0 is no target: nothing can be
+    completed against it. (A unit's targets are positive or absent, a database constraint; a
+    sum of targets or a five-year goal's figure may be 0, and then has no rate.)"""
+    if not target:
         return None
     return actual / target
 

@@ -13,7 +13,9 @@ from decimal import Decimal
 from django.db.models import Q
 from django.utils import timezone
 
-from . import display, scoring
+from lib import display
+
+from . import scoring
 from .history import BASELINE, changed_fields
 from .models import RuleSet, Unit, UnitKind, UnitTarget
 

@@ -11,11 +11,11 @@ from django.db import transaction
 from django.urls import reverse
 
 from access.roles import Role
+from figures.assessment import assess, explain
 from projects import services
 from projects.history import project_history
 from projects.models import Arrival, Status
 from targets import scoring
-from targets.assessment import assess, explain
 from tests.factories import (
     ArrivalFactory,
     ProjectFactory,

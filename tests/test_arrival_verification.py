@@ -14,13 +14,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from access.roles import Role
+from figures.assessment import assess
 from groups.models import SpecialGroup
 from projects import services
 from projects.models import Arrival, Status
 from projects.views.verifying import VERIFICATION_PAGE_SIZE
 from reports.snapshot import take_snapshot
 from targets import scoring
-from targets.assessment import assess
 from targets.models import Unit
 from tests.factories import ArrivalFactory, ProjectFactory, client_for, user_with_role
 

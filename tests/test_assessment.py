@@ -10,9 +10,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase as HypothesisTestCase
 
+from figures.assessment import NoRuleSet, assess, explain
 from projects.models import Arrival, Cooperation, Origin, Project, Sector, Status
 from targets import scoring
-from targets.assessment import NoRuleSet, assess, explain
 from targets.models import UnitKind
 from tests.factories import ArrivalFactory, ProjectFactory, RuleSetFactory, UnitFactory, UnitTargetFactory
 

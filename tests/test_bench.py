@@ -5,7 +5,7 @@ import random
 from bench import generate, ranking
 from projects.models import Arrival, Project
 from targets import scoring
-from targets.assessment import assess, rules_for
+from figures.assessment import assess, rules_for
 
 Q4 = scoring.Period(2021, 4)
 

@@ -5,8 +5,8 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
 from access.roles import access_of
+from figures.assessment import assess
 from projects.models import Project
-from targets.assessment import assess
 from targets.scoring import Period
 
 from targets.management.commands import bootstrap

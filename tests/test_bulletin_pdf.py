@@ -21,11 +21,11 @@ from hypothesis import strategies as st
 from django.conf import settings as django_settings
 from reportlab.graphics.charts.barcharts import HorizontalBarChart
 
+from lib import display
 from targets.models import Organisation
 from reports import pdf as bulletin_pdf
 from reports.pdf import AXIS_TICKS, RED, chart_axis, render_pdf
 from reports.snapshot import Cell, Snapshot, from_json
-from targets import display
 from targets.scoring import Indicator
 
 DATA = Path(__file__).parent / "data"

@@ -11,12 +11,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from access.roles import Role
+from figures.assessment import assess
 from projects.models import Project
-from reports import services
+from reports import jobs, services
 from reports.models import Bulletin, GenerationJob, Notification
 from reports.snapshot import take_snapshot
 from reports.tasks import draft_due_bulletin_task, generate_bulletin_task
-from targets.assessment import assess
 from targets.models import RuleSet, Unit
 from targets.scoring import Indicator, Period
 from tests.factories import domain_example, user_with_role
@@ -138,7 +138,7 @@ def test_a_bulletin_cannot_be_published_twice(projects, reviewer):
 
 def test_a_request_is_queued_and_runs_once_the_transaction_commits(projects, reviewer, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        job = services.request_bulletin(year=2021, quarter=2, user=reviewer)
+        job = jobs.request_bulletin(year=2021, quarter=2, user=reviewer)
     assert job.state == GenerationJob.State.QUEUED and not Bulletin.objects.exists()
 
     for callback in callbacks:
@@ -157,7 +157,7 @@ def test_a_job_the_broker_cannot_take_fails_with_a_message_instead_of_waiting(
 
     monkeypatch.setattr(generate_bulletin_task, "delay", broker_down)  # Redis is outside the project
     with django_capture_on_commit_callbacks(execute=True):
-        job = services.request_bulletin(year=2021, quarter=2, user=reviewer)
+        job = jobs.request_bulletin(year=2021, quarter=2, user=reviewer)
 
     job.refresh_from_db()
     assert job.state == GenerationJob.State.FAILED and job.finished_at is not None
@@ -166,8 +166,8 @@ def test_a_job_the_broker_cannot_take_fails_with_a_message_instead_of_waiting(
 
 
 def test_a_second_request_for_a_period_being_generated_returns_the_same_job(projects, reviewer):
-    first = services.request_bulletin(year=2021, quarter=2, user=reviewer)
-    assert services.request_bulletin(year=2021, quarter=2, user=reviewer) == first
+    first = jobs.request_bulletin(year=2021, quarter=2, user=reviewer)
+    assert jobs.request_bulletin(year=2021, quarter=2, user=reviewer) == first
     assert GenerationJob.objects.count() == 1
 
 
@@ -180,7 +180,7 @@ def test_a_second_request_for_a_period_being_generated_returns_the_same_job(proj
 )
 def test_a_request_for_an_impossible_period_is_refused_with_the_reason(projects, reviewer, year, quarter, message):
     with pytest.raises(services.BulletinError, match=message):
-        services.request_bulletin(year=year, quarter=quarter, user=reviewer)
+        jobs.request_bulletin(year=year, quarter=quarter, user=reviewer)
     assert not GenerationJob.objects.exists()
 
 
@@ -191,10 +191,10 @@ def test_a_quarter_that_has_not_begun_is_refused(projects):
 
 
 def test_a_job_that_never_finished_is_given_up_so_the_period_can_be_asked_for_again(projects, reviewer):
-    lost = services.request_bulletin(year=2021, quarter=2, user=reviewer)  # its message never reached a worker
+    lost = jobs.request_bulletin(year=2021, quarter=2, user=reviewer)  # its message never reached a worker
     GenerationJob.objects.filter(pk=lost.pk).update(requested_at=timezone.now() - datetime.timedelta(hours=1))
 
-    again = services.request_bulletin(year=2021, quarter=2, user=reviewer)
+    again = jobs.request_bulletin(year=2021, quarter=2, user=reviewer)
 
     lost.refresh_from_db()
     assert again != lost and again.state == GenerationJob.State.QUEUED
@@ -206,7 +206,7 @@ def test_a_job_that_never_finished_is_given_up_so_the_period_can_be_asked_for_ag
 def test_a_request_for_a_published_period_is_refused(projects, reviewer):
     services.publish_bulletin(bulletin=services.generate_bulletin(year=2021, quarter=2).bulletin, user=reviewer)
     with pytest.raises(services.BulletinError, match="已发布"):
-        services.request_bulletin(year=2021, quarter=2, user=reviewer)
+        jobs.request_bulletin(year=2021, quarter=2, user=reviewer)
 
 
 def test_a_finished_job_delivered_again_does_nothing(projects):
@@ -246,7 +246,7 @@ def test_without_a_broker_a_requested_task_runs_in_a_thread_of_its_own(settings)
             ran_in.append((threading.current_thread().name, args))
             started.set()
 
-    services.enqueue(Task(), 7)
+    jobs.enqueue(Task(), 7)
 
     assert started.wait(10)
     assert ran_in == [("task-probe", (7,))]

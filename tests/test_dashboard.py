@@ -9,11 +9,11 @@ import pytest
 from django.urls import reverse
 
 from access.roles import Role
+from figures.assessment import assess
+from figures.progress import Progress, progress_of
 from groups.models import SpecialGroup
 from projects.models import Origin, Sector, Status
 from targets import scoring
-from targets.assessment import assess
-from targets.dashboard import Progress, progress_of
 from targets.models import FiveYearGoal, RuleSet, Unit, UnitKind
 from tests.factories import ArrivalFactory, client_for, ProjectFactory, RuleSetFactory, UnitFactory, user_with_role
 

@@ -9,10 +9,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from access.roles import Role
+from figures.assessment import rules_for
+from figures.groups import group_totals
 from groups.models import SpecialGroup
-from groups.services import group_totals
 from projects.models import Origin, Sector, Status
-from targets.assessment import rules_for
 from targets.scoring import Period
 from tests.factories import (
     ArrivalFactory,

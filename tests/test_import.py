@@ -16,11 +16,11 @@ from django.db import DatabaseError
 from django.db.models import QuerySet
 
 from access.roles import Role
+from figures.assessment import assess
 from projects.importing import apply_plan, parse_workbook
 from projects.importing.columns import parse_money
 from projects.importing.reading import IMPORT_AMOUNT_NOTE
 from projects.models import ZERO_AGREEMENT_CAPITAL, Arrival, CodeSequence, Cooperation, Project, Stage, Status
-from targets.assessment import assess
 from targets.scoring import Period
 from tests.factories import (
     ArrivalFactory,

@@ -17,10 +17,10 @@ from openpyxl import load_workbook
 
 from access.roles import Role
 from groups.models import SpecialGroup
+from lib import display
 from projects.models import Status
 from reports import services
 from reports.models import Bulletin
-from targets import display
 from targets.models import Unit
 from tests.factories import ArrivalFactory, ProjectFactory, client_for, user_with_role
 
@@ -57,12 +57,6 @@ def row_of(html: str, text: str) -> str:
 
 def numbers(html: str) -> list[str]:
     return re.findall(r'<td class="num[^"]*">\s*([^<]*?)\s*</td>', html)
-
-
-def test_the_money_formatter_gives_two_decimals():
-    assert [display.money(v) for v in (D("25"), D("5.0001"), D("3.3612"), D("3.365"), D("0.5"))] == [
-        "25.00", "5.00", "3.36", "3.37", "0.50"
-    ]
 
 
 def test_the_project_list_shows_two_decimals(world):

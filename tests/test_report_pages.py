@@ -11,10 +11,10 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from access.roles import Role
+from lib import display
 from projects.models import Project
 from reports import services
 from reports.models import Bulletin, GenerationJob, Notification
-from targets import display
 from targets.models import Unit
 from tests.factories import ArrivalFactory, ProjectFactory, client_for, user_with_role
 

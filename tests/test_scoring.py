@@ -20,6 +20,7 @@ from targets.scoring import (
     Unit,
     UnitResult,
     assess,
+    completion_rate,
     credit_shares,
     evaluate_unit,
     is_counted,
@@ -513,3 +514,9 @@ def test_a_project_has_a_reason_exactly_when_it_gives_no_credit(one, period):
         for line in lines
     )
     assert (why_not_counted(one, RULES_2021, period) is None) == credited
+
+
+def test_a_zero_target_is_no_target_and_gives_no_rate():
+    assert completion_rate(Decimal(5), Decimal(0)) is None
+    assert completion_rate(Decimal(5), None) is None
+    assert completion_rate(Decimal(5), Decimal(4)) == Decimal("1.25")

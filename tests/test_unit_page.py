@@ -7,10 +7,11 @@ import pytest
 from django.urls import reverse
 
 from access.roles import Role
+from figures.assessment import explain
+from figures.explanation import explain_line
+from figures.progress import Progress
 from projects.models import Origin, Sector, Status
 from targets import scoring
-from targets.assessment import explain
-from targets.dashboard import Progress, joint_share
 from targets.models import RuleSet, Unit
 from tests.factories import ArrivalFactory, client_for, ProjectFactory, UnitFactory, user_with_role
 
@@ -292,13 +293,20 @@ class TestProjectsThatGaveNoCredit:
         assert "&lt;b&gt;项目&lt;/b&gt;" in html and "<b>项目</b>" not in html
 
 
-class TestJointShare:
+class TestCooperatingCount:
     @pytest.mark.parametrize("partners", [1, 2, 3, 7])
-    def test_it_recovers_the_number_of_cooperating_units_from_a_lines_share(self, fuling_2021, partners):
+    def test_a_credit_line_carries_the_number_of_cooperating_units_and_its_formula_divides_by_it(self, fuling_2021, partners):
         rules = RuleSet.objects.get(year=2021).as_rules()
-        share = scoring.share_of(lead=False, cooperating_count=partners, origin=scoring.Origin.INSIDE_CITY, rules=rules)
-        line = scoring.CreditLine(1, "", "", scoring.Tier.KEY, scoring.Origin.INSIDE_CITY, D("0.2"), False, share, D(1), share)
-        assert joint_share(line, rules)[1] == partners
+        project = scoring.Project(
+            id=1, lead_unit=1, cooperating_units=tuple(range(2, partners + 2)), industrial=True,
+            origin=scoring.Origin.INSIDE_CITY, agreement_capital=D(10), expected_output=None,
+            signed_on=date(2021, 3, 1), approved=True,
+        )
+        actuals = scoring.tally_projects([project], scoring.Period(2021, 1), rules)
+        (line,) = actuals[2].lines[scoring.Indicator.AGREEMENT_CAPITAL]
+        assert line.cooperating_count == partners
+        view = explain_line(line, scoring.Indicator.AGREEMENT_CAPITAL, rules)
+        assert view.role == f"配合（{partners}家配合单位平分）" and f"÷ {partners} =" in view.formula
 
 
 class TestPeriodsAndFailures:

@@ -11,7 +11,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from reports.xlsx import put
+from lib.xlsx import put
 from targets.models import Organisation
 
 from .columns import SHEETS, Column, Lookups, SheetSpec

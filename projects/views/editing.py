@@ -27,7 +27,7 @@ from fuling_invest.errors import get_or_404
 from access import permissions
 from access.decorators import refuse_unless, requires
 from access.roles import access_of
-from targets import display
+from lib import display
 from targets.context import organisation_of
 
 from .. import services

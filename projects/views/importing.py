@@ -18,7 +18,7 @@ from projects.importing.batches import BatchNotPending, confirm_batch, preview_b
 from projects.importing.forms import ImportUploadForm
 from projects.importing.reading import megabytes
 from projects.models import ImportBatch
-from reports.xlsx import XLSX_CONTENT_TYPE
+from lib.xlsx import XLSX_CONTENT_TYPE
 
 
 

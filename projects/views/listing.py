@@ -16,9 +16,10 @@ from django_tables2 import RequestConfig
 from access import permissions
 from access.decorators import requires
 from access.roles import access_of
-from targets import display, scoring
+from lib import display
+from targets import scoring
 from targets.context import organisation_of
-from reports.xlsx import XLSX_CONTENT_TYPE
+from lib.xlsx import XLSX_CONTENT_TYPE
 from targets.models import RuleSet
 
 from ..exporting import export_filename, projects_workbook

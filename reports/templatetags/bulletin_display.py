@@ -1,4 +1,4 @@
-"""A bulletin's snapshot in its web view: the colour rule (targets.dashboard) and lookups.
+"""A bulletin's snapshot in its web view: the colour rule (figures.progress) and lookups.
 
 Numbers are formatted by the `display` library (targets/templatetags/display.py).
 """
@@ -7,8 +7,8 @@ from decimal import Decimal
 
 from django import template
 
+from figures.progress import progress_of
 from targets import scoring
-from targets.dashboard import progress_of
 
 register = template.Library()
 

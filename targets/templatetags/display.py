@@ -1,13 +1,14 @@
 """The template filters that format numbers: `{% load display %}`, then `|money`, `|rate`, …
 
-Every one is a thin wrapper of targets.display, the one place numbers are rounded for display.
+Every one is a thin wrapper of lib.display, the one place numbers are rounded for display.
 """
 
 from decimal import Decimal
 
 from django import template
 
-from targets import display, scoring
+from lib import display
+from targets import scoring
 
 register = template.Library()
 

@@ -5,12 +5,13 @@ from datetime import MAXYEAR, MINYEAR
 from django.http import Http404
 from django.shortcuts import render
 
-from fuling_invest.errors import get_or_404
 from access import permissions
 from access.roles import access_of
-from targets import display
-from targets.assessment import NoRuleSet
-from targets.dashboard import gather_dashboard, gather_unit_page
+from figures.assessment import NoRuleSet
+from figures.dashboard import gather_dashboard
+from figures.explanation import gather_unit_page
+from fuling_invest.errors import get_or_404
+from lib import display
 from targets.models import Unit
 from targets.periods import PeriodChoice, current_period, period_from_request
 

@@ -11,11 +11,11 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from access.roles import Role
+from figures.assessment import assess
 from projects.models import Project
-from reports import services
+from reports import jobs, services
 from reports.models import Bulletin, GenerationJob
 from reports.tasks import generate_bulletin_task
-from targets.assessment import assess
 from targets.models import Unit
 from targets.scoring import Indicator, Period
 from tests.factories import ArrivalFactory, ProjectFactory, client_for, user_with_role
@@ -82,7 +82,7 @@ def test_a_published_bulletin_is_unchanged_after_an_edit_and_a_regeneration(worl
 
     Project.objects.filter(pk=world["project"].pk).update(agreement_capital=Decimal("99"))
     with pytest.raises(services.BulletinError, match="已发布"):
-        services.request_bulletin(year=2021, quarter=2, user=world["reviewer"])
+        jobs.request_bulletin(year=2021, quarter=2, user=world["reviewer"])
     again = GenerationJob.objects.create(year=2021, quarter=2)  # past the page's check, straight to the worker
     generate_bulletin_task.delay(again.pk)
     again = wait_for(lambda: finished(again.pk), what="the regeneration")

@@ -2,8 +2,8 @@ from pathlib import Path
 
 from django.core.management import BaseCommand, CommandError
 
+from figures.assessment import NoRuleSet
 from reports import services
-from targets.assessment import NoRuleSet
 
 
 class Command(BaseCommand):

@@ -2,8 +2,8 @@ import json
 
 from django.core.management import BaseCommand, CommandError
 
-from targets import display
-from targets.assessment import NoRuleSet, assess
+from figures.assessment import NoRuleSet, assess
+from lib import display
 from targets.scoring import Indicator, Period, UnitResult
 
 KIND_LABELS = {"park": "园区", "department": "区级部门"}

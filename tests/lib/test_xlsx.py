@@ -1,4 +1,4 @@
-"""reports/xlsx.py: every export's writer. Text is text, money a number, dates dates."""
+"""lib/xlsx.py: every export's writer. Text is text, money a number, dates dates."""
 
 import datetime
 import io
@@ -10,7 +10,7 @@ import pytest
 from openpyxl.worksheet._writer import ALL_TEMP_FILES
 from django.utils import timezone
 
-from reports.xlsx import DATE_FORMAT, MONEY_FORMAT, Column, new_workbook, put, put_header, workbook_bytes, write_xlsx
+from lib.xlsx import DATE_FORMAT, MONEY_FORMAT, Column, new_workbook, put, put_header, workbook_bytes, write_xlsx
 from tests.formula_texts import FORMULA_LIKE, NUL_FIRST, PLAIN
 
 COLUMNS = [Column("名称", 30), Column("金额（亿元）", 12, MONEY_FORMAT), Column("日期", 12, DATE_FORMAT)]

@@ -4,7 +4,7 @@ Rounding is 四舍五入 (half up), as the district's tables do. Everything upst
 The one set of number formatters: pages (through the `display` template library,
 targets/templatetags/display.py), the PDF and the `ranking` command use these; `plain` is for
 what is entered (form inputs, the change history, machine-readable output). Workbooks keep
-exact numbers and say "0.00" in the cell's number format (reports/xlsx.py).
+exact numbers and say "0.00" in the cell's number format (lib/xlsx.py).
 """
 
 import unicodedata

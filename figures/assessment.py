@@ -13,9 +13,8 @@ from datetime import date
 from django.db.models import Prefetch, Q, QuerySet
 
 from projects.models import Arrival, Cooperation, Project, counted_condition
-
-from . import scoring
-from .models import RuleSet, Unit, UnitTarget
+from targets import scoring
+from targets.models import RuleSet, Unit, UnitTarget
 
 
 class NoRuleSet(LookupError):

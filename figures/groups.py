@@ -12,7 +12,8 @@ from decimal import Decimal
 
 from django.db.models import Count, F, Q
 
-from projects.models import Arrival, Project, Status, counted_condition, exact_sum, from_ten_thousandths, grouped
+from lib.sql import exact_sum, from_ten_thousandths, grouped
+from projects.models import Arrival, Project, Status, counted_condition
 from targets import scoring
 
 ZERO = Decimal(0)
