@@ -1,3 +1,10 @@
+"""Projects, their cooperating units and arrived-capital ledger, with the counting rules as SQL.
+
+One module past 400 lines on purpose: the rules as SQL (tier_conditions, counted_condition) and
+the querysets that feed the engine must stay next to the fields they read, and Django wants a
+model's manager, constraints and history in one place; splitting would scatter one concept.
+"""
+
 import datetime
 import uuid
 from collections.abc import Iterable

@@ -3,9 +3,12 @@
 Each runs in one transaction on a locked row, calls `full_clean()` before saving, records
 its author in the history (`_history_user`) and, for the project itself, bumps `version`,
 so an edit made on a page read before any of these is refused (EditConflict), never lost.
-Permissions are the views' business (Project.can_*); these functions check the state. A
+Permissions are the views' business (access.permissions); these functions check the state. A
 workflow action given the `version` the user's page showed is refused when the project
 has changed since (the user acts on what they saw); without one it applies to the current state.
+
+Past 400 lines on purpose: the workflow's transitions share one locked-row, versioned write
+(_locked, _save); splitting them would copy it or hide it behind an import.
 """
 
 from __future__ import annotations

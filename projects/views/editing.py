@@ -3,6 +3,9 @@
 Who may see a project: Project.objects.visible_to (else 404, so nothing leaks); what they
 may do: access.permissions, declared on each view by `requires` or `project_action` (else 403).
 State changes are POST only and end on the detail page.
+
+Past 400 lines on purpose: every view here shares the project lookup (404) and the
+`project_action` decorator; the ledger views could move once they grow their own pages.
 """
 
 from __future__ import annotations
