@@ -16,6 +16,7 @@ from access import permissions
 from access.roles import access_of
 from groups.models import SpecialGroup
 from lib import display
+from lib.text import one_line
 from targets.models import Organisation, Unit
 
 from .models import UNUSUAL_AMOUNT_ABOVE, ZERO_AGREEMENT_CAPITAL, Arrival, Project, Status
@@ -27,6 +28,14 @@ SIGNING_DAYS_AHEAD = 30
 LEAD_IS_COOPERATING = "配合单位不能是牵头单位本身"
 
 MAGIC_BYTES = {"pdf": (b"%PDF",), "png": (b"\x89PNG",), "jpg": (b"\xff\xd8\xff",), "jpeg": (b"\xff\xd8\xff",)}
+
+
+class OneLineField(forms.CharField):
+    """Text on one line, without the control characters pasting brings along (before any check,
+    so a stray \x00 is dropped rather than refused)."""
+
+    def to_python(self, value):
+        return one_line(super().to_python(value))
 
 
 class MoneyField(forms.DecimalField):
@@ -108,6 +117,7 @@ class ProjectForm(forms.ModelForm):
     class Meta:
         model = Project
         fields = list(Project.FACTS)
+        field_classes = {"code": OneLineField, "name": OneLineField, "investor": OneLineField}
         widgets = {"signed_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
         help_texts = {
             "investor": "投资企业的全称。草稿可暂不填，提交审核前必须填写。",
@@ -167,14 +177,8 @@ class ProjectForm(forms.ModelForm):
             raise forms.ValidationError("签约日期不能早于 2000 年，请检查年份。")
         return signed_on
 
-    def clean_name(self):
-        return self.cleaned_data["name"].strip()
-
     def clean_investor(self):
         return " ".join(self.cleaned_data.get("investor", "").split())
-
-    def clean_code(self):
-        return self.cleaned_data.get("code", "").strip()
 
     def clean(self):
         cleaned = super().clean()

@@ -18,7 +18,7 @@ from django.db.models import QuerySet
 from access.roles import Role
 from figures.assessment import assess
 from projects.importing import apply_plan, parse_workbook
-from projects.importing.columns import parse_money
+from projects.importing.columns import parse_money, parse_text
 from projects.importing.reading import IMPORT_AMOUNT_NOTE
 from projects.models import ZERO_AGREEMENT_CAPITAL, Arrival, CodeSequence, Cooperation, Project, Stage, Status
 from targets.scoring import Period
@@ -880,3 +880,9 @@ def test_the_template_has_both_sheets_a_help_sheet_for_every_column_and_dropdown
     listed = {cell.value for column in options.iter_cols(min_row=2) for cell in column if cell.value}
     assert {"涪陵新城区", "区商务委", GROUP, "工业", "非工业", "市外", "区外市内", "区内", "签约", "达产"} <= listed
     assert workbook["项目"].column_dimensions["K"].number_format == "yyyy-mm-dd"
+
+
+def test_a_cells_control_characters_are_not_kept_but_its_line_breaks_are():
+    # A workbook can carry them escaped (_x0001_); pasted text brings them along.
+    assert parse_text("\x01=HYPERLINK(\"x\")\x7f ", None) == '=HYPERLINK("x")'
+    assert parse_text("区商务委\n区经济信息委", None) == "区商务委\n区经济信息委"

@@ -64,6 +64,14 @@ def test_staff_create_a_draft_for_their_own_unit(staff, units):
     assert project.cooperating_count == 1 and project.version == 1
 
 
+def test_invisible_control_characters_pasted_into_the_texts_are_not_kept(staff):
+    data = form_data(code="FL2021-00009\x01", name="\x01=HYPERLINK(\"x\")\x7f", investor="某某\x00\t集团\n有限公司")
+    client_for(staff).post(reverse("project_create"), data)
+
+    project = Project.objects.get()
+    assert (project.code, project.name, project.investor) == ("FL2021-00009", '=HYPERLINK("x")', "某某 集团 有限公司")
+
+
 def test_staff_cannot_choose_another_lead_unit(staff, units):
     page = client_for(staff).get(reverse("project_create"))
     assert "lead_unit" not in page.context["form"].fields

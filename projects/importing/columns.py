@@ -18,6 +18,7 @@ from typing import Any
 from django.db import models
 
 from groups.models import SpecialGroup
+from lib.text import without_controls
 from targets.models import Organisation, Unit
 
 from ..models import UNUSUAL_AMOUNT_ABOVE, ZERO_AGREEMENT_CAPITAL, Origin, Sector, Stage
@@ -71,7 +72,7 @@ Parser = Callable[[Any, Lookups], Any]
 def _text(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return str(value).strip()
+    return without_controls(str(value)).strip()
 
 
 def _did_you_mean(name: str, names: Iterable[str]) -> str:
