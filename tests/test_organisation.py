@@ -28,8 +28,9 @@ from projects.models import Origin, Sector
 from reports import services as reports
 from reports.models import Bulletin
 from targets.models import Organisation, Unit
-from tests.factories import OrganisationFactory, ProjectFactory, client_for, user_with_role
+from tests.factories import OrganisationFactory, ProjectFactory, UnitFactory, client_for, user_with_role
 from tests.test_bulletin_pdf import pages, poppler
+from tests.test_layers import LAYERS
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +39,7 @@ pytestmark = pytest.mark.django_db
 # and prose). The names are matched as written; `fuling_invest` (the Python package) and
 # `fuling_2021` (the fixture's file name) are identifiers, not a name shown to anyone.
 FORBIDDEN = re.compile(r"涪陵|重庆|Fuling|Chongqing|FULING|CHONGQING")
-SCANNED = ["fuling_invest", "targets", "projects", "groups", "reports", "templates", "static/js", "bench"]
+SCANNED = [*LAYERS, "templates", "static/js", "bench"]  # every app, whatever its layer
 
 OTHER = {
     "district": "某某区",
@@ -190,6 +191,33 @@ def test_bulletins_generated_before_the_record_keep_their_district_from_the_issu
     bulletin = Bulletin.objects.get(pk=bulletin.pk)
     assert bulletin.district == "涪陵区"
     assert bulletin.read_snapshot().title == bulletin.title == "涪陵区招商引资工作2021年第2季度通报"
+
+
+def test_a_database_upgraded_with_units_keeps_the_names_and_prefix_it_had():
+    UnitFactory(name="某园区")
+    migration = importlib.import_module("targets.migrations.0004_organisation")
+
+    migration.keep_the_names_in_use(apps, None)
+
+    organisation = Organisation.current()
+    assert (organisation.district, organisation.code_prefix) == ("涪陵区", "FL")
+
+
+def test_an_empty_database_gets_no_record_from_the_migration_but_from_its_fixture():
+    migration = importlib.import_module("targets.migrations.0004_organisation")
+
+    migration.keep_the_names_in_use(apps, None)
+
+    assert not Organisation.objects.exists()
+
+
+def test_the_migration_leaves_a_record_already_there(fuling_2021):
+    Organisation.objects.update(district="某某区")
+    migration = importlib.import_module("targets.migrations.0004_organisation")
+
+    migration.keep_the_names_in_use(apps, None)
+
+    assert Organisation.current().district == "某某区"
 
 
 # --- One record, edited in the admin ---------------------------------------------------------

@@ -4,6 +4,24 @@ import django.core.validators
 from django.db import migrations, models
 
 
+# What the code named before the organisation became a record (pages, bulletins, codes FL…): a
+# database upgraded to this version keeps those names and its code prefix, rather than falling
+# back to the neutral ones. A new, empty database gets its record from its district's fixture.
+NAMES_BEFORE = {
+    "district": "涪陵区",
+    "city": "重庆市",
+    "issuer": "涪陵区招商投资局",
+    "system_title": "涪陵区招商引资目标考核系统",
+    "code_prefix": "FL",
+}
+
+
+def keep_the_names_in_use(apps, schema_editor):
+    Organisation, Unit = apps.get_model("targets", "Organisation"), apps.get_model("targets", "Unit")
+    if Unit.objects.exists() and not Organisation.objects.exists():
+        Organisation.objects.create(pk=1, **NAMES_BEFORE)
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -27,4 +45,5 @@ class Migration(migrations.Migration):
                 'constraints': [models.CheckConstraint(condition=models.Q(('id', 1)), name='one_organisation')],
             },
         ),
+        migrations.RunPython(keep_the_names_in_use, migrations.RunPython.noop),
     ]
