@@ -4,6 +4,7 @@ SQLite keeps decimals as floats, so a plain SUM of money drifts; these helpers s
 ten-thousandths as integers and turn them back into Decimal.
 """
 
+from collections.abc import Iterator
 from decimal import Decimal
 
 from django.db import models
@@ -39,3 +40,9 @@ def grouped(queryset: models.QuerySet, **keys) -> models.QuerySet:
     """
     own = {name for name, key in keys.items() if isinstance(key, F) and key.name == name}
     return queryset.annotate(**{name: key for name, key in keys.items() if name not in own}).values(*keys).order_by()
+
+
+def chunks(items: list, size: int = 500) -> Iterator[list]:
+    """Slices small enough for any database's limit on query parameters (`pk__in=` a slice)."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

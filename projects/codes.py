@@ -16,19 +16,16 @@ so it holds no lock on the sequence while it writes. Hence:
 
 from __future__ import annotations
 
-import re
 from collections import deque
 from collections.abc import Iterable
 
 from django.db import transaction
 
+from lib.sql import chunks
 from targets.models import Organisation
 
 from .models import CodeSequence, Project
 
-# What an automatic code looks like; the sequences are initialised from such codes (migration 0003).
-AUTO_CODE = re.compile(rf"({Organisation.CODE_PREFIX})(\d{{4}})-(\d{{5,}})")
-CHUNK = 500
 
 
 def format_code(prefix: str, year: int, number: int) -> str:
@@ -79,8 +76,7 @@ def _free_codes(prefix: str, year: int, *, after: int, count: int, taken: set[st
         candidates = [format_code(prefix, year, last + i) for i in range(1, count - len(codes) + 1)]
         last += len(candidates)
         stored = set()
-        for start in range(0, len(candidates), CHUNK):
-            chunk = candidates[start : start + CHUNK]
+        for chunk in chunks(candidates):
             stored.update(Project.objects.filter(code__in=chunk).values_list("code", flat=True))
         codes += [code for code in candidates if code not in stored and code not in taken]
     return codes, last

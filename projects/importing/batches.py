@@ -16,13 +16,14 @@ from django.utils import timezone
 
 from access import permissions
 from access.roles import access_of
+from lib.sql import chunks
 from targets.models import RuleSet, Unit
 
 from ..models import Cooperation, ImportBatch, Project
 from ..services import ScorePreview, score_preview
 from .columns import Problem
 from .permissions import check_permissions
-from .reading import ImportPlan, chunks, parse_workbook
+from .reading import ImportPlan, parse_workbook
 from .writing import ImportRejected, ImportResult, apply_plan, reserve_codes_for
 
 
@@ -102,7 +103,7 @@ def confirm_batch(*, batch: ImportBatch, user, approve: bool) -> ImportResult:
 
     Raises ImportRejected (nothing written) or BatchNotPending (imported already).
     """
-    _require_pending(ImportBatch.objects.get(pk=batch.pk))
+    _require_pending(ImportBatch.objects.get(pk=batch.pk))  # fresh: no codes reserved for a batch imported already
     # Read and checked, and its new codes reserved, before the write transaction starts: that
     # transaction holds the database's one writer on SQLite, and should hold it for the writing only.
     plan = check_batch(batch=batch, user=user)

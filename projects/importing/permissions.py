@@ -12,10 +12,11 @@ from __future__ import annotations
 
 from access import permissions
 from access.roles import Access, access_of
+from lib.sql import chunks
 
 from ..models import Cooperation, Project, Status
 from .columns import ARRIVALS, PROJECTS, Problem
-from .reading import ImportPlan, ParsedRow, chunks, place, unknown_code
+from .reading import ImportPlan, ParsedRow, place, unknown_code
 from .writing import row_changes_project
 
 CODE = PROJECTS.header_of("code")

@@ -20,6 +20,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from lib.sql import chunks
 from targets.models import UnitTarget
 
 from ..models import Arrival, Project, unusual_amount
@@ -275,12 +276,6 @@ def _validate_fields(model: type[models.Model], row: ParsedRow, spec: SheetSpec)
     except ValidationError as error:
         return problems_from(error, spec=spec, row=row.row)
     return []
-
-
-def chunks(items: list, size: int = 500) -> Iterator[list]:
-    """Slices small enough for any database's limit on query parameters."""
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 def _project_key(values: dict[str, Any]) -> tuple | None:

@@ -10,10 +10,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from lib.sql import chunks
+
 from ..codes import CodeBlock, peek_codes, reserve_codes
 from ..models import Arrival, Cooperation, Project, Status, signing_date_problem
 from .columns import ARRIVALS, PROJECTS, Problem, SheetSpec
-from .reading import ImportPlan, ParsedRow, chunks, problems_from
+from .reading import ImportPlan, ParsedRow, problems_from
 
 ARRIVAL_FIELDS = ("arrived_on", "amount", "note")
 # New rows are written in batches: a 20k-row import's write transaction (SQLite's one writer,

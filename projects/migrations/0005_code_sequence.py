@@ -4,7 +4,7 @@ import re
 
 from django.db import migrations, models
 
-# An automatic code: prefix, year, at least 5 digits (projects.codes.AUTO_CODE, copied: a
+# An automatic code: prefix, year, at least 5 digits (copied here: a
 # migration keeps the rule as it was when it ran).
 AUTO_CODE = re.compile(r"([A-Z]{1,6})(\d{4})-(\d{5,})")
 
