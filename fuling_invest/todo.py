@@ -66,7 +66,7 @@ class ToDo:
 
     @property
     def for_staff(self) -> bool:
-        return self.access.unit is not None and not permissions.sees_everything(self.access)
+        return permissions.staff_unit_id(self.access) is not None
 
     # --- What is counted ---
 

@@ -61,7 +61,7 @@ def with_verified_arrived(projects: QuerySet) -> QuerySet:
     """Annotate `verified_arrived`: the project's verified arrivals summed exactly, in 万元 (None
     when there are none), by a subquery of the rows' own query, so no query per row."""
     verified = (
-        Arrival.objects.filter(project=OuterRef("pk"), verified=True)
+        Arrival.objects.counted().filter(project=OuterRef("pk"))
         .order_by()
         .values("project")
         .annotate(money=exact_sum("amount"))
