@@ -3,7 +3,8 @@
 `@requires(permissions.reviews, "…")` for a page's rule (403 with the message when it says no);
 `object_permission(fetch, rule, …)` for a rule about one object: the object is fetched first
 (404 when the user may not see it, so nothing leaks), then the rule decides (403), and the view
-gets the object. projects.views.editing.project_action builds on it.
+gets the object. projects.views.editing.project_action is it with the project (and a ledger
+entry) as the objects.
 """
 
 from __future__ import annotations
@@ -43,17 +44,20 @@ def object_permission(
     *,
     methods: tuple[str, ...] | None = None,
 ):
-    """`fetch(request, pk)` (404 when the user may not see it), then 405 unless the method is one
-    of `methods`, then 403 unless `rule(access, object)`; the view is called with the object."""
+    """`fetch(request, pk, **the URL's other arguments)` (404 when the user may not see it), then
+    405 unless the method is one of `methods`, then 403 unless `rule(access, object)`; the view is
+    called with the object. A fetch may return a tuple (an object and one of its parts): the
+    rule and the view then get each of them."""
 
     def decorate(view):
         @wraps(view)
         def wrapper(request: HttpRequest, pk: int, **kwargs) -> HttpResponse:
-            obj = fetch(request, pk)
+            found = fetch(request, pk, **kwargs)
+            objects = found if isinstance(found, tuple) else (found,)
             if methods is not None and request.method not in methods:
                 return HttpResponseNotAllowed(list(methods))
-            refuse_unless(rule(access_of(request.user), obj), message)
-            return view(request, obj, **kwargs)
+            refuse_unless(rule(access_of(request.user), *objects), message)
+            return view(request, *objects)
 
         return wrapper
 

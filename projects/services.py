@@ -229,7 +229,7 @@ class SelectionApproved:
     skipped: list[tuple[Project, str]]
 
 
-def approve_selected(*, selection: Sequence[tuple[int, int | None]], user: AbstractBaseUser) -> SelectionApproved:
+def approve_selected(*, selection: Sequence[tuple[int, int]], user: AbstractBaseUser) -> SelectionApproved:
     """Approve each (project id, version its page showed) as `approve` does one, each in its own
     transaction: one that moved on since the page, is no longer submitted or lacks its signing
     date is skipped with the reason, the others are approved. Ids of no project are ignored.

@@ -14,13 +14,12 @@ import copy
 import re
 from decimal import Decimal
 from collections.abc import Callable
-from functools import wraps
 
 from csp.constants import NONE, SELF
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -28,7 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from fuling_invest.errors import get_or_404
 from access import permissions
-from access.decorators import refuse_unless, requires
+from access.decorators import object_permission, requires
 from access.roles import access_of
 from lib import display
 from targets.context import organisation_of
@@ -53,24 +52,12 @@ def project_action(rule: Callable[..., bool], *, methods: tuple[str, ...] | None
     (None: the view says), then 403 unless `rule(access, project)`. A view of one ledger entry
     (`arrival_pk`) also gets 404 for an entry not of this project, and the rule is asked with the
     entry. The view gets the project (and the entry)."""
+    return object_permission(_project_and_entry, rule, methods=methods)
 
-    def decorate(view):
-        @wraps(view)
-        def wrapper(request: HttpRequest, pk: int, **kwargs) -> HttpResponse:
-            project = get_project_for_user(request, pk)
-            if methods is not None and request.method not in methods:
-                return HttpResponseNotAllowed(list(methods))
-            access = access_of(request.user)
-            if "arrival_pk" in kwargs:
-                arrival = _arrival_of(project, kwargs.pop("arrival_pk"))
-                refuse_unless(rule(access, project, arrival))
-                return view(request, project, arrival, **kwargs)
-            refuse_unless(rule(access, project))
-            return view(request, project, **kwargs)
 
-        return wrapper
-
-    return decorate
+def _project_and_entry(request: HttpRequest, pk: int, arrival_pk: int | None = None) -> Project | tuple[Project, Arrival]:
+    project = get_project_for_user(request, pk)
+    return project if arrival_pk is None else (project, _arrival_of(project, arrival_pk))
 
 
 # --- The form --------------------------------------------------------------------------------
@@ -317,7 +304,7 @@ def project_approve(request: HttpRequest, project: Project) -> HttpResponse:
     return _workflow_action(request, project, action=services.approve, success="项目已审核通过，将计入考核。")
 
 
-SELECTED = re.compile(r"([0-9]{1,18})(?::([0-9]{1,9}))?")
+SELECTED = re.compile(r"([0-9]{1,18}):([0-9]{1,9})")  # id:version, never without the version
 
 
 @require_http_methods(["POST"])
@@ -341,14 +328,11 @@ def review_approve_selected(request: HttpRequest) -> HttpResponse:
     return redirect(queue)
 
 
-def _selected_projects(request) -> list[tuple[int, int | None]]:
-    """(project id, the version the page showed) of each ticked box, sent as "id:version"."""
-    selection = []
-    for value in request.POST.getlist("project"):
-        if match := SELECTED.fullmatch(value):
-            pk, version = match.groups()
-            selection.append((int(pk), int(version) if version else None))
-    return selection
+def _selected_projects(request) -> list[tuple[int, int]]:
+    """(project id, the version the page showed) of each ticked box, sent as "id:version"; a box
+    without its version is ignored, so no approval skips the "changed since shown" check."""
+    matches = (SELECTED.fullmatch(value) for value in request.POST.getlist("project"))
+    return [(int(match[1]), int(match[2])) for match in matches if match]
 
 
 @project_action(permissions.can_review)
