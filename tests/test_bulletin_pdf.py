@@ -9,6 +9,7 @@ import dataclasses
 import inspect
 import json
 import logging
+import os
 import re
 import shutil
 import subprocess
@@ -501,8 +502,9 @@ def test_page_one_of_the_quarterly_bulletin_is_the_readme_screenshot(q2):
         subprocess.run(command, check=True)
         png = (Path(folder) / "page.png").read_bytes()
 
-    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-    SCREENSHOT.write_bytes(png)
+    if os.environ.get("SCREENSHOTS") == "1":  # README's picture, refreshed on demand (SCREENSHOTS=1 make test)
+        SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+        SCREENSHOT.write_bytes(png)
 
     assert png.startswith(b"\x89PNG\r\n\x1a\n")
     width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")

@@ -41,10 +41,6 @@ def assert_error_page(response, status: int, *texts: str, signed_in: bool = True
     return page
 
 
-def test_settings_are_as_users_see_them():
-    assert settings.DEBUG is False  # else Django shows its debug pages, not these
-
-
 # --- 404 ---------------------------------------------------------------------------------------
 
 
