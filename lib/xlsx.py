@@ -35,10 +35,10 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-# A line break is in the list because XML reads a CR as LF, so "\r=…" comes back as "\n=…".
-# The full-width signs are what a Chinese input method types; Excel reads them as the ASCII ones.
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
+# A line break is in the list because XML reads a CR as LF, so "\r=…" comes back as "\n=…".
+# The full-width signs are what a Chinese input method types; Excel reads them as the ASCII ones.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
 # Control characters XML 1.0 cannot hold (openpyxl refuses them): dropped, never an error.
 ILLEGAL_CHARACTERS = re.compile(r"[\000-\010\013\014\016-\037]")
@@ -87,18 +87,22 @@ def write_xlsx(
     columns: Sequence[Column],
     rows: Iterable[Sequence[object]],
     autofilter: bool = False,
-    properties: dict[str, str] | None = None,
+    document_title: str = "",
+    creator: str = "",
 ) -> bytes:
     """One sheet named `title`: a bold header row, then `rows`, each value in the column's format.
 
     Values may be str, int, Decimal (written as a number; never float here), date, datetime
     (an aware one is written in local time) or None. Text has CR/CRLF written as LF and the
     control characters XML cannot hold dropped. The workbook is write-only: rows stream into it one by one.
-    With `autofilter`, the header row gets Excel's filter buttons over all the rows written.
+    With `autofilter`, the header row gets Excel's filter buttons over all the rows written;
+    `document_title` and `creator` are the file's properties, when given.
     """
     workbook = Workbook(write_only=True)
-    for name, value in (properties or {}).items():  # the document's title, creator
-        setattr(workbook.properties, name, value)
+    if document_title:
+        workbook.properties.title = document_title
+    if creator:
+        workbook.properties.creator = creator
     sheet = workbook.create_sheet(title=title[:31])
     for index, column in enumerate(columns, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = column.width

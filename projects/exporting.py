@@ -82,7 +82,8 @@ def projects_workbook(projects: QuerySet, *, organisation: Organisation) -> byte
         columns=COLUMNS,
         rows=project_rows(projects),
         autofilter=True,
-        properties={"title": f"{organisation.district}{SHEET_TITLE}", "creator": organisation.system_title},
+        document_title=f"{organisation.district}{SHEET_TITLE}",
+        creator=organisation.system_title,
     )
 
 

@@ -37,11 +37,6 @@ def score(value: Decimal | None) -> str:
 
 
 @register.filter
-def count(value: Decimal | int | None) -> str:
-    return display.count(value)
-
-
-@register.filter
 def amount(value: Decimal | None, is_count: bool) -> str:
     """A count as a whole number, money to 2 decimals."""
     return display.amount(value, is_count)

@@ -3,10 +3,9 @@ import json
 from django.core.management import BaseCommand, CommandError
 
 from figures.assessment import NoRuleSet, assess
+from figures.totals import KIND_LABELS
 from lib import display
 from targets.scoring import Indicator, Period, UnitResult
-
-KIND_LABELS = {"park": "园区", "department": "区级部门"}
 
 
 class Command(BaseCommand):
