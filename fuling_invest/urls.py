@@ -31,6 +31,9 @@ urlpatterns = [
     path("projects/", include("projects.urls")),
     path("groups/", include("groups.urls")),
     path("reports/", include("reports.urls")),
+    path("", include("leads.urls")),
+    path("", include("chains.urls")),
+    path("", include("landing.urls")),
 ]
 
 # The error pages with DEBUG off: Chinese, in the site's layout (fuling_invest/errors.py).

@@ -201,6 +201,9 @@ class Project(models.Model):
     group = models.ForeignKey(
         "groups.SpecialGroup", models.PROTECT, null=True, blank=True, related_name="projects", verbose_name="专项招商组"
     )
+    chain_link = models.ForeignKey(
+        "chains.ChainNode", models.PROTECT, null=True, blank=True, related_name="projects", verbose_name="产业链环节"
+    )
     sector = models.CharField("产业类型", max_length=20, choices=Sector.choices)
     origin = models.CharField("项目来源", max_length=20, choices=Origin.choices)
     agreement_capital = money_field("协议资金（亿元）")

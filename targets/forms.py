@@ -105,6 +105,9 @@ class RuleSetForm(forms.ModelForm):
             "lead_share": "联合招商时牵头单位所得比例，大于0且不超过1，如80%填0.8；其余由配合单位平分。",
             "rate_cap": "完成率超过此值按此值计分，如120%填1.2。",
             "score_non_industrial": "填0表示只显示、不计分。",
+            "start_limit_days": "签约后应在此天数内开工，超过即为超时限未开工。",
+            "quiet_red_days": "不能少于黄色预警天数。",
+            "index_weight_publicity": "各部分权重按比例计算，合计不必为100。",
         }
 
     THRESHOLDS = [
@@ -146,6 +149,15 @@ class RuleSetForm(forms.ModelForm):
         scores = [value(name) for name in self.SCORE_WEIGHTS]
         if all(score is not None for score in scores) and not any(scores):
             self.add_error("score_agreement_capital", "各指标的分值权重不能全为0，否则无法计分。")
+        index_weights = [value(name) for name in RuleSet.INDEX_WEIGHTS.values()]
+        for name in RuleSet.INDEX_WEIGHTS.values():
+            if value(name) is not None and value(name) < 0:
+                self.add_error(name, "不能为负数。")
+        if all(weight is not None for weight in index_weights) and not any(index_weights):
+            self.add_error("index_weight_signed", "活跃指数各部分的权重不能全为0。")
+        yellow, red = value("quiet_yellow_days"), value("quiet_red_days")
+        if None not in (yellow, red) and red < yellow:
+            self.add_error("quiet_red_days", "红色预警天数不能少于黄色预警天数。")
         for higher, lower, message in self.TIERS_IN_ORDER:
             if None not in (value(higher), value(lower)) and value(higher) < value(lower) and higher not in self.errors:
                 self.add_error(higher, message)

@@ -3,7 +3,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
 from lib.sql import MONEY
@@ -84,9 +84,33 @@ class RuleSet(models.Model):
     score_key_projects = models.DecimalField("重点项目分值权重", **RATIO)
     score_non_industrial = models.DecimalField("非工业协议资金分值权重", **RATIO)
     rate_cap = models.DecimalField("完成率计分上限", **RATIO)
+    # Landing (domain.md §9): the start deadline and the colours of a project's follow-up.
+    start_limit_days = models.PositiveSmallIntegerField("开工时限（签约后天数）", default=180, validators=[MinValueValidator(1)])
+    deadline_warning_days = models.PositiveSmallIntegerField("开工时限临近预警（天）", default=30, validators=[MinValueValidator(1)])
+    quiet_yellow_days = models.PositiveSmallIntegerField("无更新黄色预警（天）", default=60, validators=[MinValueValidator(1)])
+    quiet_red_days = models.PositiveSmallIntegerField("无更新红色预警（天）", default=90, validators=[MinValueValidator(1)])
+    # Leads (domain.md §10): days without an activity before an open lead is stale.
+    lead_stale_days_early = models.PositiveSmallIntegerField("线索、接洽阶段无活动转为停滞（天）", default=30, validators=[MinValueValidator(1)])
+    lead_stale_days_late = models.PositiveSmallIntegerField("洽谈、拟签约阶段无活动转为停滞（天）", default=21, validators=[MinValueValidator(1)])
+    # The weekly activity index (domain.md §11): the weight of each part.
+    index_weight_signed = models.DecimalField("活跃指数权重：项目签约", **RATIO, default=Decimal(25))
+    index_weight_started = models.DecimalField("活跃指数权重：项目开工", **RATIO, default=Decimal(25))
+    index_weight_visits_out = models.DecimalField("活跃指数权重：外出拜访", **RATIO, default=Decimal(15))
+    index_weight_visits_in = models.DecimalField("活跃指数权重：企业来访", **RATIO, default=Decimal(15))
+    index_weight_events = models.DecimalField("活跃指数权重：招商活动", **RATIO, default=Decimal(10))
+    index_weight_publicity = models.DecimalField("活跃指数权重：新闻宣传", **RATIO, default=Decimal(10))
 
     history = HistoricalRecords()
     objects = RuleSetQuerySet.as_manager()
+
+    INDEX_WEIGHTS = {
+        "signed": "index_weight_signed",
+        "started": "index_weight_started",
+        "visits_out": "index_weight_visits_out",
+        "visits_in": "index_weight_visits_in",
+        "events": "index_weight_events",
+        "publicity": "index_weight_publicity",
+    }
 
     class Meta:
         verbose_name = "年度规则"
@@ -119,6 +143,18 @@ class RuleSet(models.Model):
                 ),
                 name="ruleset_numbers_not_negative",
             ),
+            models.CheckConstraint(
+                condition=Q(
+                    index_weight_signed__gte=0,
+                    index_weight_started__gte=0,
+                    index_weight_visits_out__gte=0,
+                    index_weight_visits_in__gte=0,
+                    index_weight_events__gte=0,
+                    index_weight_publicity__gte=0,
+                ),
+                name="ruleset_index_weights_not_negative",
+            ),
+            models.CheckConstraint(condition=Q(quiet_red_days__gte=F("quiet_yellow_days")), name="ruleset_quiet_red_after_yellow"),
         ]
 
     def __str__(self):
@@ -126,6 +162,10 @@ class RuleSet(models.Model):
 
     def natural_key(self):
         return (self.year,)
+
+    def index_weights(self) -> dict[str, Decimal]:
+        """The activity index's weight of each part (domain.md §11), keyed as the index names its parts."""
+        return {part: getattr(self, field) for part, field in self.INDEX_WEIGHTS.items()}
 
     def as_rules(self) -> scoring.Rules:
         return scoring.Rules(

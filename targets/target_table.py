@@ -122,6 +122,9 @@ def rule_sections(rule_set: RuleSet) -> list[tuple[str, list[RuleLine]]]:
             ["score_agreement_capital", "score_arrived_capital", "score_major_projects", "score_large_projects",
              "score_key_projects", "score_non_industrial"], display.plain)),
         ("完成率上限", lines(["rate_cap"], display.percent)),
+        ("落地跟踪", lines(["start_limit_days", "deadline_warning_days", "quiet_yellow_days", "quiet_red_days"], str)),
+        ("招商线索", lines(["lead_stale_days_early", "lead_stale_days_late"], str)),
+        ("招商活跃指数权重", lines(list(RuleSet.INDEX_WEIGHTS.values()), display.plain)),
     ]  # fmt: skip
 
 

@@ -10,7 +10,10 @@ from django.utils import timezone
 
 from access.roles import Role
 
+from chains.models import ChainNode, Level, Position
 from groups.models import Person, SpecialGroup
+from landing.models import Milestone, MilestoneKind
+from leads.models import Activity, ActivityKind, Channel, Lead, LeadStage, ListMembership, TargetEnterprise
 from projects.models import Arrival, Origin, Project, Sector, Status
 from targets.models import Membership, Organisation, RuleSet, Unit, UnitKind, UnitTarget
 
@@ -127,6 +130,93 @@ class ArrivalFactory(factory.django.DjangoModelFactory):
     project = factory.SubFactory(ProjectFactory)
     arrived_on = datetime.date(2021, 6, 30)
     amount = Decimal("1")
+    verified = True
+    verified_at = factory.Maybe("verified", factory.LazyFunction(timezone.now), None)
+
+
+class ChainNodeFactory(factory.django.DjangoModelFactory):
+    """A link (环节) under a chain under an industry, each made when not given."""
+
+    class Meta:
+        model = ChainNode
+
+    name = factory.Sequence(lambda n: f"环节{n}")
+    level = Level.LINK
+    position = Position.MIDSTREAM
+    parent = factory.Maybe(
+        factory.LazyAttribute(lambda node: node.level == Level.LINK),
+        factory.SubFactory(
+            "tests.factories.ChainNodeFactory",
+            level=Level.CHAIN,
+            position="",
+            name=factory.Sequence(lambda n: f"产业链{n}"),
+            parent=factory.SubFactory(
+                "tests.factories.ChainNodeFactory",
+                level=Level.INDUSTRY,
+                position="",
+                parent=None,
+                name=factory.Sequence(lambda n: f"主导产业{n}"),
+            ),
+        ),
+        None,
+    )
+
+
+class TargetEnterpriseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TargetEnterprise
+
+    name = factory.Sequence(lambda n: f"目标企业{n}有限公司")
+    province = "广东省"
+    city = "深圳市"
+
+
+class ListMembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ListMembership
+
+    enterprise = factory.SubFactory(TargetEnterpriseFactory)
+    list_name = "global_500"
+    year = 2021
+
+
+class LeadFactory(factory.django.DjangoModelFactory):
+    """An open lead (线索 stage) with everything an open lead needs, due 2021-06-30."""
+
+    class Meta:
+        model = Lead
+
+    code = factory.Sequence(lambda n: f"XS2021-{n:05d}")
+    name = factory.Sequence(lambda n: f"测试线索{n}")
+    owner_unit = factory.SubFactory(UnitFactory)
+    responsible_person = "张三"
+    channel = Channel.VISITS
+    stage = LeadStage.CLUE
+    next_step = "上门拜访"
+    deadline = datetime.date(2021, 6, 30)
+
+
+class ActivityFactory(factory.django.DjangoModelFactory):
+    """An outside visit (外出拜访) on 2021-06-08 (ISO week 23)."""
+
+    class Meta:
+        model = Activity
+
+    kind = ActivityKind.VISIT_OUT
+    date = datetime.date(2021, 6, 8)
+    unit = factory.SubFactory(UnitFactory)
+    summary = factory.Sequence(lambda n: f"拜访企业{n}")
+
+
+class MilestoneFactory(factory.django.DjangoModelFactory):
+    """A verified 开工 on 2021-06-09 unless told otherwise."""
+
+    class Meta:
+        model = Milestone
+
+    project = factory.SubFactory(ProjectFactory)
+    kind = MilestoneKind.STARTED
+    actual_on = datetime.date(2021, 6, 9)
     verified = True
     verified_at = factory.Maybe("verified", factory.LazyFunction(timezone.now), None)
 

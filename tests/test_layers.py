@@ -11,7 +11,10 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("lib", "targets", "groups", "access", "projects", "figures", "reports", "backup", "fuling_invest")
+PACKAGES = (
+    "lib", "targets", "groups", "chains", "access", "projects", "leads", "landing", "figures", "reports", "backup",
+    "fuling_invest",
+)  # fmt: skip
 
 LIBRARY, REFERENCE, ACCESS, FACTS, FIGURES, DOCUMENTS, INTERFACE = range(7)
 LAYER_NAMES = ["library", "reference", "access", "facts", "figures", "documents", "interface"]
@@ -19,8 +22,11 @@ LAYERS = {
     "lib": LIBRARY,
     "targets": REFERENCE,
     "groups": REFERENCE,  # the 12 groups are reference data; their totals are figures
+    "chains": REFERENCE,  # the district's industry chains
     "access": ACCESS,
     "projects": FACTS,
+    "leads": FACTS,  # target enterprises, leads, activities, the stored weekly index
+    "landing": FACTS,  # milestones, signing events
     "figures": FIGURES,
     "reports": DOCUMENTS,
     "backup": DOCUMENTS,
