@@ -1,11 +1,16 @@
 """`manage.py bootstrap`: what `make run` does before serving."""
 
+import datetime
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from access.roles import access_of
 from figures.assessment import assess
+from leads.demo import remove_demo_pipeline
+from leads.models import Activity, Lead, TargetEnterprise
 from projects.models import Project
 from targets.scoring import Period
 
@@ -81,3 +86,26 @@ def test_demo_is_refused_on_a_database_given_by_database_url(db, tmp_path, monke
     assert not Project.objects.exists()
     assert not get_user_model().objects.exists()
     assert not Unit.objects.exists()
+
+
+def test_demo_pipeline_is_labelled_and_spread_over_the_last_weeks(db, tmp_path, monkeypatch):
+    """The board, the map and the weekly index show something on first start: demo enterprises,
+    leads and activities, every one labelled, with activity in each of the last weeks."""
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.setattr(bootstrap, "ADMIN_LOGIN_FILE", tmp_path / "admin-login.txt")
+    monkeypatch.setattr(bootstrap, "DEMO_LOGIN_DIR", tmp_path / "demo")
+    call_command("bootstrap", demo=True)
+    enterprises, leads, activities = TargetEnterprise.objects.all(), Lead.objects.all(), Activity.objects.all()
+    assert enterprises.count() >= 20 and leads.count() >= 50 and activities.count() >= 100
+    assert all(e.name.startswith("【演示】") for e in enterprises)
+    assert all(lead.code.startswith("DEMO") and lead.name.startswith("【演示】") for lead in leads)
+    assert all(a.summary.startswith("【演示】") for a in activities)
+    today = timezone.localdate()
+    last_monday = today - datetime.timedelta(days=today.weekday() + 7)
+    weeks = {(today - a.date).days // 7 for a in activities if a.date >= last_monday - datetime.timedelta(weeks=3)}
+    assert len(weeks) >= 3, "activity in several of the last weeks"
+    assert {lead.stage for lead in leads} >= {"clue", "contact", "negotiating"}
+    assert all(lead.next_step and lead.deadline and lead.responsible_person for lead in leads if lead.is_open)
+    call_command("bootstrap", demo=True)
+    assert Lead.objects.count() == leads.count()
+    assert remove_demo_pipeline() > 0 and not Lead.objects.exists() and not TargetEnterprise.objects.exists()

@@ -6,8 +6,10 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import BaseCommand, CommandError, call_command
+from django.utils import timezone
 
 from access.roles import Role
+from leads import demo as pipeline_demo
 from projects import demo
 from targets.models import Membership, Organisation, RuleSet, Unit, UnitKind
 
@@ -77,6 +79,14 @@ class Command(BaseCommand):
             created = demo.load_demo_data(year=year, user=admin)
             self.stdout.write(
                 self.style.WARNING(f"已载入演示数据：{year}年虚构项目 {created} 个（名称以“【演示】”开头，编号以 DEMO 开头）。")
+            )
+        if not pipeline_demo.has_demo_pipeline():
+            created = pipeline_demo.load_demo_pipeline(today=timezone.localdate(), user=admin)
+            self.stdout.write(
+                self.style.WARNING(
+                    f"已载入演示招商线索：目标企业 {created['enterprises']} 家、线索 {created['leads']} 条、"
+                    f"近{pipeline_demo.WEEKS}周招商活动 {created['activities']} 条（名称以“【演示】”开头）。"
+                )
             )
 
 
