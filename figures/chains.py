@@ -16,14 +16,15 @@ from django.db.models.functions import Coalesce
 
 from chains.models import ChainNode, Level
 from leads.models import OPEN_STAGES, Lead, TargetEnterprise
-from projects.models import Project, Status
+from projects.models import Project
 
 EnterpriseLink = TargetEnterprise.chain_links.through
 
 
 def signed_projects() -> QuerySet:
-    """The projects that stand on a link: approved by the bureau and signed."""
-    return Project.objects.filter(status=Status.APPROVED, signed_on__isnull=False)
+    """The projects that stand on a link: approved by the bureau (an approved project is signed:
+    a database constraint)."""
+    return Project.objects.approved()
 
 
 def open_leads() -> QuerySet:
