@@ -88,6 +88,10 @@ class EnterpriseForm(forms.ModelForm):
     (`existing` names it, for a link); on adding, similar names (one containing the other) are
     shown and the user confirms (`similar`)."""
 
+    # Longer than the code: spaces pasted along are dropped before the check.
+    credit_code = OneLineField(
+        label="统一社会信用代码", required=False, max_length=30, help_text="18 位，填写时按国家标准校验；不清楚可不填。"
+    )
     province = forms.ChoiceField(label="所在省份", required=False, choices=NOT_GIVEN + regions.province_choices())
     city = forms.ChoiceField(
         label="所在城市", required=False, choices=NOT_GIVEN + regions.city_choices(), help_text="直辖市填区县；境外填国家。"
@@ -112,8 +116,7 @@ class EnterpriseForm(forms.ModelForm):
     class Meta:
         model = TargetEnterprise
         fields = ["name", "credit_code", "province", "city", "is_local", "chain_links", "note"]
-        field_classes = {"name": OneLineField, "credit_code": OneLineField}
-        help_texts = {"credit_code": "18 位，填写时按国家标准校验；不清楚可不填。"}
+        field_classes = {"name": OneLineField}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
