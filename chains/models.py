@@ -28,6 +28,13 @@ class ChainNodeQuerySet(models.QuerySet):
     def links(self) -> "ChainNodeQuerySet":
         return self.filter(level=Level.LINK)
 
+    def offered_links(self, *keep: int | None) -> "ChainNodeQuerySet":
+        """The links a form offers: active, on an active chain of an active industry; and any the
+        object already names (an old record stays editable), in the tree's order."""
+        active = Q(is_active=True, parent__is_active=True, parent__parent__is_active=True)
+        named = Q(pk__in=[pk for pk in keep if pk])
+        return self.links().filter(active | named).order_by("parent_path", "sort_order", "name")
+
     def get_by_natural_key(self, parent_path, name):
         return self.get(parent_path=parent_path, name=name)
 

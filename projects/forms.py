@@ -155,10 +155,8 @@ class ProjectForm(forms.ModelForm):
         self.fields["group"].empty_label = "（无）"
         self.fields["group"].queryset = SpecialGroup.objects.order_by("number")
         self.fields["signed_on"].input_formats = ["%Y-%m-%d", "%Y/%m/%d"]
-        # The chain's links only: active ones, and the one the project already names.
-        self.fields["chain_link"].queryset = ChainNode.objects.links().filter(
-            Q(is_active=True) | Q(pk=project.chain_link_id)
-        ).order_by("parent_path", "sort_order", "name")
+        # The chain's links only: the active ones, and the one the project already names.
+        self.fields["chain_link"].queryset = ChainNode.objects.offered_links(project.chain_link_id)
         self.fields["chain_link"].empty_label = "（不填）"
         self.fields["chain_link"].help_text = "可不填。项目所属的产业链环节，用于产业链图谱。"
         self.initial.setdefault("confirm_amount", self.editing and project.amount_confirmed)

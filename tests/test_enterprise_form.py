@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from access.roles import Role
-from chains.models import Level
+from chains.models import ChainNode, Level
 from leads.enterprises import same_enterprise, similar_enterprises
 from leads.forms.enterprises import EnterpriseForm
 from leads.models import ListMembership, TargetEnterprise
@@ -157,12 +157,21 @@ def test_same_and_similar_enterprises():
 # --- Chain links, memberships, the group headquarters --------------------------------------------
 
 
-def test_only_active_links_are_offered():
+def test_only_active_links_of_active_chains_are_offered():
     link = ChainNodeFactory()
     ChainNodeFactory(is_active=False)
+    under_a_deactivated_chain = ChainNodeFactory()
+    ChainNode.objects.filter(pk=under_a_deactivated_chain.parent_id).update(is_active=False)
     offered = list(EnterpriseForm().fields["chain_links"].queryset)
     assert offered == [link]
     assert all(node.level == Level.LINK for node in offered)
+
+
+def test_an_enterprise_keeps_a_link_once_it_is_deactivated():
+    link = ChainNodeFactory(is_active=False)
+    enterprise = TargetEnterpriseFactory()
+    enterprise.chain_links.add(link)
+    assert link in EnterpriseForm(instance=enterprise).fields["chain_links"].queryset
 
 
 def test_a_chain_is_not_a_link_to_choose():

@@ -26,11 +26,6 @@ class ChainLinkChoices(forms.ModelMultipleChoiceField):
         return node.label
 
 
-def chain_links(*keep: int) -> QuerySet:
-    """The links one may choose: the active ones, and any already chosen."""
-    return ChainNode.objects.links().filter(Q(is_active=True) | Q(pk__in=keep)).order_by("parent_path", "sort_order", "name")
-
-
 # --- The list's filters ------------------------------------------------------------------------
 
 
@@ -43,7 +38,7 @@ class EnterpriseFilter(django_filters.FilterSet):
     list_name = django_filters.ChoiceFilter(label="榜单", choices=ListName.choices, method="filter_list", empty_label="全部")
     province = django_filters.ChoiceFilter(label="所在省份", choices=regions.province_choices(), empty_label="全部")
     chain_link = django_filters.ModelChoiceFilter(
-        label="产业链环节", queryset=chain_links(), method="filter_chain_link", empty_label="全部"
+        label="产业链环节", queryset=ChainNode.objects.offered_links(), method="filter_chain_link", empty_label="全部"
     )
     is_local = django_filters.ChoiceFilter(
         label="本地企业", choices=[("1", "本地企业"), ("0", "非本地企业")], method="filter_local", empty_label="全部"
@@ -125,7 +120,7 @@ class EnterpriseForm(forms.ModelForm):
         self.existing: TargetEnterprise | None = None
         self.similar: list[TargetEnterprise] = []
         chosen = [link.pk for link in enterprise.chain_links.all()] if self.editing else []
-        self.fields["chain_links"].queryset = chain_links(*chosen)
+        self.fields["chain_links"].queryset = ChainNode.objects.offered_links(*chosen)
         if self.editing:
             self.initial.setdefault("parent_name", enterprise.parent.name if enterprise.parent_id else "")
             del self.fields["confirm_similar"]
