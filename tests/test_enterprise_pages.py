@@ -142,6 +142,22 @@ def test_the_export_guards_against_formulas(users):
     assert cell.data_type == "s" and cell.quotePrefix
 
 
+@pytest.mark.parametrize("size", [1, 30])
+def test_the_export_reads_a_constant_number_of_queries(users, django_assert_num_queries, size):
+    for _ in range(size):
+        enterprise = TargetEnterpriseFactory(parent=TargetEnterpriseFactory())
+        ListMembershipFactory(enterprise=enterprise)
+        enterprise.chain_links.add(ChainNodeFactory())
+    client = client_for(users["staff"])
+    client.get(reverse("enterprise_export"))
+    with django_assert_num_queries(EXPORT_QUERIES):
+        assert len(read_back(client.get(reverse("enterprise_export")))) == 2 * size + 1
+
+
+# session, user, organisation; the enterprises with their parents, their memberships, their links
+EXPORT_QUERIES = 6
+
+
 def test_an_invalid_filter_exports_nothing_and_goes_back_to_the_list(users):
     response = client_for(users["staff"]).get(reverse("enterprise_export"), {"province": "火星"})
     assert response.status_code == 302 and response["Location"].startswith(reverse("enterprise_list"))
