@@ -33,7 +33,8 @@ class ChainNodeQuerySet(models.QuerySet):
         object already names (an old record stays editable), in the tree's order."""
         active = Q(is_active=True, parent__is_active=True, parent__parent__is_active=True)
         named = Q(pk__in=[pk for pk in keep if pk])
-        return self.links().filter(active | named).order_by("parent_path", "sort_order", "name")
+        order = ("parent__parent__sort_order", "parent__parent__name", "parent__sort_order", "parent__name", "sort_order", "name")
+        return self.links().filter(active | named).order_by(*order)
 
     def get_by_natural_key(self, parent_path, name):
         return self.get(parent_path=parent_path, name=name)
