@@ -130,6 +130,24 @@ def can_edit_arrival(access: Access, project, arrival=None) -> bool:
     return can_delete_arrival(access, project, arrival)
 
 
+# --- Target enterprises and the industry-chain tree (domain.md §10) ----------------------------
+
+
+def adds_enterprises(access: Access) -> bool:
+    """Adds a target enterprise to the library: whoever enters projects (a unit's staff, reviewers)."""
+    return enters_projects(access)
+
+
+def can_edit_enterprise(access: Access, enterprise) -> bool:
+    """Reviewers edit any enterprise; a unit's staff those their unit added. Leaders read."""
+    return reviews(access) or is_staff_of(access, enterprise.created_by_unit_id)
+
+
+def edits_chains(access: Access) -> bool:
+    """Adds, renames and deactivates the nodes of the chain tree: reviewers."""
+    return reviews(access)
+
+
 # --- Bulletins ---------------------------------------------------------------------------------
 
 

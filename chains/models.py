@@ -28,6 +28,14 @@ class ChainNodeQuerySet(models.QuerySet):
     def links(self) -> "ChainNodeQuerySet":
         return self.filter(level=Level.LINK)
 
+    def offered_links(self, *keep: int | None) -> "ChainNodeQuerySet":
+        """The links a form offers: active, on an active chain of an active industry; and any the
+        object already names (an old record stays editable), in the tree's order."""
+        active = Q(is_active=True, parent__is_active=True, parent__parent__is_active=True)
+        named = Q(pk__in=[pk for pk in keep if pk])
+        order = ("parent__parent__sort_order", "parent__parent__name", "parent__sort_order", "parent__name", "sort_order", "name")
+        return self.links().filter(active | named).order_by(*order)
+
     def get_by_natural_key(self, parent_path, name):
         return self.get(parent_path=parent_path, name=name)
 

@@ -42,6 +42,10 @@ class TargetEnterprise(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="录入人"
     )
+    # The unit whose staff added it: they may edit it (access.permissions.can_edit_enterprise).
+    created_by_unit = models.ForeignKey(
+        Unit, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="录入单位"
+    )
     created_at = models.DateTimeField("录入时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 

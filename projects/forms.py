@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from access import permissions
 from access.roles import access_of
+from chains.models import ChainNode
 from groups.models import SpecialGroup
 from lib import display
 from lib.text import one_line
@@ -111,12 +112,12 @@ class ProjectForm(forms.ModelForm):
 
     field_order = [
         "code", "name", "investor", "lead_unit", "cooperating_units", "group", "sector", "origin",
-        "agreement_capital", "confirm_amount", "expected_output", "signed_on", "stage",
+        "agreement_capital", "confirm_amount", "expected_output", "signed_on", "stage", "chain_link",
     ]
 
     class Meta:
         model = Project
-        fields = list(Project.FACTS)
+        fields = [*Project.FACTS, "chain_link"]
         field_classes = {"code": OneLineField, "name": OneLineField, "investor": OneLineField}
         widgets = {"signed_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
         help_texts = {
@@ -154,6 +155,10 @@ class ProjectForm(forms.ModelForm):
         self.fields["group"].empty_label = "（无）"
         self.fields["group"].queryset = SpecialGroup.objects.order_by("number")
         self.fields["signed_on"].input_formats = ["%Y-%m-%d", "%Y/%m/%d"]
+        # The chain's links only: the active ones, and the one the project already names.
+        self.fields["chain_link"].queryset = ChainNode.objects.offered_links(project.chain_link_id)
+        self.fields["chain_link"].empty_label = "（不填）"
+        self.fields["chain_link"].help_text = "可不填。项目所属的产业链环节，用于产业链图谱。"
         self.initial.setdefault("confirm_amount", self.editing and project.amount_confirmed)
 
     @property

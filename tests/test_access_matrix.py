@@ -25,9 +25,11 @@ from reports.models import GenerationJob
 from targets.models import UnitKind
 from tests.factories import (
     ArrivalFactory,
+    ChainNodeFactory,
     ProjectFactory,
     RuleSetFactory,
     SpecialGroupFactory,
+    TargetEnterpriseFactory,
     UnitFactory,
     UnitTargetFactory,
     user_with_role,
@@ -186,6 +188,29 @@ ROWS = [
     Row("bulletin_publish", "GET", everyone(405), bulletin("draft_bulletin"), note="POST only, whatever the bulletin"),
     Row("bulletin_publish", "POST", answers(404, 404, 302, 404), bulletin("draft_bulletin"), note="draft"),
     Row("bulletin_publish", "POST", answers(403, 403, 302, 403), bulletin("published_bulletin"), note="published: refused"),
+    # --- industry chains: everyone reads, reviewers maintain the tree
+    Row("chain_tree", "GET", everyone(200)),
+    Row("chain_link_detail", "GET", everyone(200), lambda w: {"pk": w["link"].pk}),
+    Row("chain_link_detail", "GET", everyone(404), lambda w: {"pk": w["link"].parent_id}, note="a chain is not a link"),
+    Row("chain_node_create", "GET", answers(403, 403, 200, 403)),
+    Row("chain_node_create", "POST", answers(403, 403, 200, 403), note="empty form: errors"),
+    Row("chain_node_edit", "GET", answers(403, 403, 200, 403), lambda w: {"pk": w["link"].pk}),
+    Row("chain_node_edit", "POST", answers(403, 403, 200, 403), lambda w: {"pk": w["link"].pk}, note="empty form: errors"),
+    # --- target enterprises: everyone reads, staff and reviewers add, reviewers and the adding unit edit
+    Row("enterprise_list", "GET", everyone(200)),
+    Row("enterprise_export", "GET", everyone(200)),
+    Row("enterprise_detail", "GET", everyone(200), lambda w: {"pk": w["enterprise"].pk}),
+    Row("enterprise_create", "GET", answers(200, 200, 200, 403)),
+    Row("enterprise_create", "POST", answers(200, 200, 200, 403), note="empty form: errors"),
+    Row("enterprise_edit", "GET", answers(200, 403, 200, 403), lambda w: {"pk": w["enterprise"].pk}, note="own unit's"),
+    Row("enterprise_edit", "POST", answers(200, 403, 200, 403), lambda w: {"pk": w["enterprise"].pk}, note="empty form"),
+    Row(
+        "enterprise_edit",
+        "GET",
+        answers(403, 403, 200, 403),
+        lambda w: {"pk": w["bureau_enterprise"].pk},
+        note="added by the bureau: reviewers only",
+    ),
 ]
 
 
@@ -232,6 +257,9 @@ def world(db, settings, tmp_path):
         "draft_bulletin": draft_bulletin,
         "published_bulletin": published_bulletin,
         "job": GenerationJob.objects.create(year=2021, quarter=2, requested_by=reviewer),
+        "link": ChainNodeFactory(),
+        "enterprise": TargetEnterpriseFactory(created_by_unit=unit_a),
+        "bureau_enterprise": TargetEnterpriseFactory(),
         "users": {
             "anonymous": None,
             "own": own,

@@ -41,7 +41,7 @@ from ..models import Arrival, Cooperation, Project, Status
 def get_project_for_user(request: HttpRequest, pk: int) -> Project:
     """The project if the user may see it, else 404."""
     cooperations = Cooperation.objects.select_related("unit").order_by("pk")
-    projects = Project.objects.visible_to(request.user).select_related("lead_unit", "group", "reviewed_by", "created_by")
+    projects = Project.objects.visible_to(request.user).select_related("lead_unit", "group", "chain_link", "reviewed_by", "created_by")
     projects = projects.prefetch_related(Prefetch("cooperations", queryset=cooperations))
     return get_or_404(projects, "没有这个项目，或您无权查看。", pk=pk)
 

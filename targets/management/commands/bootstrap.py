@@ -23,11 +23,12 @@ DEMO_ACCOUNTS = [
     ("demo_leader", Role.LEADER, False, "区领导（演示）"),
 ]
 REFERENCE_FIXTURE = "fuling_2021"  # the district's reference data, organisation record included
+CHAINS_FIXTURE = "chains_2021"  # the district's industry chains, one leading industry per special group
 
 
 class Command(BaseCommand):
     help = (
-        "首次运行：载入基础数据（地区设置、单位、2021年目标和规则、专项招商组），创建管理员账号并打印登录信息；"
+        "首次运行：载入基础数据（地区设置、单位、2021年目标和规则、专项招商组及其产业链），创建管理员账号并打印登录信息；"
         "--demo 另建每个角色的演示账号和一套演示数据（仅限默认的 SQLite 数据库）。"
     )
 
@@ -43,7 +44,7 @@ class Command(BaseCommand):
         if Unit.objects.exists():
             self.stdout.write("基础数据已存在，未重新载入（避免覆盖已修改的目标）。")
         else:
-            call_command("loaddata", REFERENCE_FIXTURE, verbosity=0)
+            call_command("loaddata", REFERENCE_FIXTURE, CHAINS_FIXTURE, verbosity=0)
             self.stdout.write(self.style.SUCCESS(f"已载入{Organisation.current().district}基础数据。"))
         address = options["address"]
         admin = self.ensure_admin(address)
