@@ -386,7 +386,7 @@ def test_a_signed_stored_lead_cannot_be_changed_by_an_import(tmp_path, units):
 
     assert_rejected(
         write_workbook(tmp_path / "a.xlsx", leads=[lead_row(目标企业=None)]),
-        "线索 第2行「线索编号」：线索“XS-001”已签约并关联了项目，不能再通过导入修改。",
+        "线索 第2行「线索编号」：线索“XS-001”已签约，不能再通过导入修改。",
     )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from lib.sql import chunks
 from projects.importing.columns import Problem, SheetSpec
 from projects.importing.reading import File, ParsedRow, Refused, header_key, open_workbook, read_sheet, validate_fields
 
@@ -111,7 +112,7 @@ def _check_enterprises(plan: LeadImportPlan) -> None:
     names = [row.values["name"] for row in rows if row.values.get("name")]
     codes = [row.values["credit_code"] for row in rows if row.values.get("credit_code")]
     by_name = TargetEnterprise.objects.in_bulk(names, field_name="name")
-    by_code = {enterprise.credit_code: enterprise for enterprise in TargetEnterprise.objects.filter(credit_code__in=codes)}
+    by_code = {enterprise.credit_code: enterprise for enterprise in _enterprises_where("credit_code", codes)}
     plan.problems += _first_rows(ENTERPRISES, rows, lambda values: values.get("name"), "name", "企业")
     plan.problems += _first_rows(ENTERPRISES, rows, lambda values: values.get("credit_code") or None, "credit_code", "企业")
     matched: dict[int, int] = {}  # stored enterprise → the row updating it
@@ -140,6 +141,13 @@ def _match_enterprise(row: ParsedRow, by_name, by_code, matched: dict[int, int])
     return []
 
 
+def _enterprises_where(field_name: str, values: list[str]) -> list[TargetEnterprise]:
+    found = []
+    for chunk in chunks(values):
+        found += TargetEnterprise.objects.filter(**{f"{field_name}__in": chunk})
+    return found
+
+
 class _Enterprises:
     """Resolve an enterprise named in a lead or activity row: by name or credit code, the file's
     目标企业 rows first, then the database."""
@@ -151,8 +159,8 @@ class _Enterprises:
                 if key:
                     self.in_file.setdefault(key, row.row)
         wanted = list(texts - self.in_file.keys())
-        self.stored = {e.name: e.pk for e in TargetEnterprise.objects.filter(name__in=wanted)}
-        self.stored |= {e.credit_code: e.pk for e in TargetEnterprise.objects.filter(credit_code__in=wanted)}
+        self.stored = {e.name: e.pk for e in _enterprises_where("name", wanted)}
+        self.stored |= {e.credit_code: e.pk for e in _enterprises_where("credit_code", wanted)}
 
     def resolve(self, text: str) -> Ref | None:
         if text in self.in_file:
@@ -198,7 +206,7 @@ def _check_leads(plan: LeadImportPlan) -> None:
         if existing is not None:
             row.existing_id = existing.pk
             if existing.stage == LeadStage.SIGNED or existing.project_id:
-                message = f"线索“{existing.code}”已签约并关联了项目，不能再通过导入修改。"
+                message = f"线索“{existing.code}”已签约，不能再通过导入修改。"
                 plan.problems.append(_problem(LEADS, row, "code", message))
     _resolve_enterprises(plan, LEADS)
 
@@ -232,7 +240,9 @@ def _check_activities(plan: LeadImportPlan) -> None:
     plan.problems += _first_rows(ACTIVITIES, rows, _activity_key, "summary", "活动（日期、单位、类型、事由都相同）")
     in_file = {row.values["code"]: row.row for row in plan.leads if row.values.get("code")}
     wanted = list({row.values["lead"] for row in rows if row.values.get("lead")} - in_file.keys())
-    stored_leads = dict(Lead.objects.filter(code__in=wanted).values_list("code", "pk"))
+    stored_leads = {}
+    for chunk in chunks(wanted):
+        stored_leads.update(Lead.objects.filter(code__in=chunk).values_list("code", "pk"))
     stored = _stored_activities(rows)
     for row in rows:
         plan.problems += validate_fields(Activity, row, ACTIVITIES)
@@ -249,11 +259,10 @@ def _check_activities(plan: LeadImportPlan) -> None:
 
 def _stored_activities(rows: list[ParsedRow]) -> dict[tuple, int]:
     """The stored activity each key names (the first entered, when several share it)."""
-    dates = {row.values["date"] for row in rows if row.values.get("date")}
-    if not dates:
-        return {}
+    summaries = sorted({row.values["summary"] for row in rows if row.values.get("summary")})
     stored: dict[tuple, int] = {}
-    found = Activity.objects.filter(date__gte=min(dates), date__lte=max(dates)).order_by("pk")
-    for pk, *key in found.values_list("pk", "date", "unit", "kind", "summary"):
-        stored.setdefault(tuple(key), pk)
+    for chunk in chunks(summaries):
+        found = Activity.objects.filter(summary__in=chunk).order_by("pk")
+        for pk, *key in found.values_list("pk", "date", "unit", "kind", "summary"):
+            stored.setdefault(tuple(key), pk)
     return stored

@@ -88,6 +88,10 @@ class _Writer:
         self.lead_ids: dict[int, int] = {}  # Excel row of 线索 → the lead written
 
     def write(self) -> None:
+        self.stored = {
+            model: _stored(model, rows)
+            for model, rows in ((TargetEnterprise, self.plan.enterprises), (Lead, self.plan.leads), (Activity, self.plan.activities))
+        }
         for row in self.plan.enterprises:
             self.enterprise_ids[row.row] = self._write_enterprise(row)
         for row in self.plan.leads:
@@ -118,7 +122,7 @@ class _Writer:
     def _write_enterprise(self, row: ParsedRow) -> int | None:
         values = row.values
         new = row.existing_id is None
-        enterprise = TargetEnterprise(created_by=self.user) if new else TargetEnterprise.objects.get(pk=row.existing_id)
+        enterprise = TargetEnterprise(created_by=self.user) if new else self.stored[TargetEnterprise][row.existing_id]
         fields = {name: values[name] for name in ("name", "credit_code") if name in values}
         if "region" in values:
             fields["province"], fields["city"] = values["region"]
@@ -172,7 +176,7 @@ class _Writer:
         if "enterprise" in values:
             values["enterprise"] = self._id(values["enterprise"], self.enterprise_ids)
         new = row.existing_id is None
-        lead = Lead(created_by=self.user) if new else Lead.objects.get(pk=row.existing_id)
+        lead = Lead(created_by=self.user) if new else self.stored[Lead][row.existing_id]
         if _assign(lead, values) or new:
             self._save(lead, LEADS, row, new=new)
         else:
@@ -189,12 +193,20 @@ class _Writer:
         if "enterprise" in values:
             values["enterprise"] = self._id(values["enterprise"], self.enterprise_ids)
         new = row.existing_id is None
-        activity = Activity(created_by=self.user) if new else Activity.objects.get(pk=row.existing_id)
+        activity = Activity(created_by=self.user) if new else self.stored[Activity][row.existing_id]
         if _assign(activity, values) or new:
             self._save(activity, ACTIVITIES, row, new=new)
         else:
             self.result.counts[ACTIVITIES.title].unchanged += 1
         return activity.lead_id
+
+
+def _stored(model: type[models.Model], rows: list[ParsedRow]) -> dict[int, models.Model]:
+    """The stored objects the rows update, locked until the import's transaction ends."""
+    stored = {}
+    for chunk in chunks([row.existing_id for row in rows if row.existing_id]):
+        stored.update(model.objects.select_for_update().in_bulk(chunk))
+    return stored
 
 
 def _note_last_activities(lead_ids: set[int]) -> None:
