@@ -186,6 +186,14 @@ ROWS = [
     Row("bulletin_publish", "GET", everyone(405), bulletin("draft_bulletin"), note="POST only, whatever the bulletin"),
     Row("bulletin_publish", "POST", answers(404, 404, 302, 404), bulletin("draft_bulletin"), note="draft"),
     Row("bulletin_publish", "POST", answers(403, 403, 302, 403), bulletin("published_bulletin"), note="published: refused"),
+    # --- the pipeline's import (目标企业、线索、活动)
+    Row("leads_import_upload", "GET", answers(200, 200, 200, 403)),
+    Row("leads_import_upload", "POST", answers(200, 200, 200, 403), note="no file: error shown"),
+    Row("leads_import_template", "GET", everyone(200)),
+    Row("leads_import_preview", "GET", answers(200, 404, 404, 404), lambda w: {"pk": w["lead_batch"].pk}, note="the uploader's own"),
+    Row("leads_import_preview", "GET", answers(404, 404, 404, 404), lambda w: {"pk": w["batch"].pk}, note="a project batch"),
+    Row("leads_import_confirm", "POST", answers(302, 404, 404, 404), lambda w: {"pk": w["lead_batch"].pk}),
+    Row("import_preview", "GET", answers(404, 404, 404, 404), lambda w: {"pk": w["lead_batch"].pk}, note="a pipeline batch"),
 ]
 
 
@@ -218,7 +226,11 @@ def world(db, settings, tmp_path):
     batch = ImportBatch.objects.create(
         uploaded_by=own, original_name="导入.xlsx", file=SimpleUploadedFile("导入.xlsx", b"not really a workbook")
     )
+    lead_batch = ImportBatch.objects.create(
+        uploaded_by=own, original_name="线索.xlsx", file=SimpleUploadedFile("线索.xlsx", b"no workbook"), kind=ImportBatch.Kind.PIPELINE
+    )
     return {
+        "lead_batch": lead_batch,
         "unit_a": unit_a,
         "unit_c": unit_c,
         "group": group,

@@ -61,11 +61,11 @@ def parse_lead_workbook(file: File) -> LeadImportPlan:
         _check_enterprises(plan)
         _check_leads(plan)
         _check_activities(plan)
-    plan.problems.sort(key=_place)
+    plan.problems.sort(key=place)
     return plan
 
 
-def _place(problem: Problem) -> tuple[int, int, int]:
+def place(problem: Problem) -> tuple[int, int, int]:
     specs = [spec for spec in SHEETS if spec.title == problem.sheet]
     headers = [column.header for column in specs[0].columns] if specs else []
     column = headers.index(problem.column) if problem.column in headers else -1

@@ -88,8 +88,8 @@ class _Writer:
         self.lead_ids: dict[int, int] = {}  # Excel row of 线索 → the lead written
 
     def write(self) -> None:
-        self.stored = {
-            model: _stored(model, rows)
+        self.locked = {
+            model: _stored_rows(model, rows)
             for model, rows in ((TargetEnterprise, self.plan.enterprises), (Lead, self.plan.leads), (Activity, self.plan.activities))
         }
         for row in self.plan.enterprises:
@@ -112,6 +112,13 @@ class _Writer:
         else:
             counts.updated += 1
 
+    def _stored(self, model: type[models.Model], row: ParsedRow) -> models.Model | None:
+        """The stored object a row updates; gone since the file was checked, the import is refused."""
+        found = self.locked[model].get(row.existing_id)
+        if found is None:
+            self.problems.append(Problem(None, None, None, CONFLICT))
+        return found
+
     def _id(self, ref: Ref | None, written: dict[int, int]) -> int | None:
         if ref is None:
             return None
@@ -122,7 +129,9 @@ class _Writer:
     def _write_enterprise(self, row: ParsedRow) -> int | None:
         values = row.values
         new = row.existing_id is None
-        enterprise = TargetEnterprise(created_by=self.user) if new else self.stored[TargetEnterprise][row.existing_id]
+        enterprise = TargetEnterprise(created_by=self.user) if new else self._stored(TargetEnterprise, row)
+        if enterprise is None:
+            return None
         fields = {name: values[name] for name in ("name", "credit_code") if name in values}
         if "region" in values:
             fields["province"], fields["city"] = values["region"]
@@ -176,7 +185,9 @@ class _Writer:
         if "enterprise" in values:
             values["enterprise"] = self._id(values["enterprise"], self.enterprise_ids)
         new = row.existing_id is None
-        lead = Lead(created_by=self.user) if new else self.stored[Lead][row.existing_id]
+        lead = Lead(created_by=self.user) if new else self._stored(Lead, row)
+        if lead is None:
+            return None
         if _assign(lead, values) or new:
             self._save(lead, LEADS, row, new=new)
         else:
@@ -193,7 +204,9 @@ class _Writer:
         if "enterprise" in values:
             values["enterprise"] = self._id(values["enterprise"], self.enterprise_ids)
         new = row.existing_id is None
-        activity = Activity(created_by=self.user) if new else self.stored[Activity][row.existing_id]
+        activity = Activity(created_by=self.user) if new else self._stored(Activity, row)
+        if activity is None:
+            return None
         if _assign(activity, values) or new:
             self._save(activity, ACTIVITIES, row, new=new)
         else:
@@ -201,7 +214,7 @@ class _Writer:
         return activity.lead_id
 
 
-def _stored(model: type[models.Model], rows: list[ParsedRow]) -> dict[int, models.Model]:
+def _stored_rows(model: type[models.Model], rows: list[ParsedRow]) -> dict[int, models.Model]:
     """The stored objects the rows update, locked until the import's transaction ends."""
     stored = {}
     for chunk in chunks([row.existing_id for row in rows if row.existing_id]):
