@@ -7,10 +7,8 @@ import's parsers (projects/importing/columns.py), given this import's Lookups.
 
 from __future__ import annotations
 
-import difflib
 import re
 import unicodedata
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +23,7 @@ from projects.importing.columns import (
     Column,
     SheetSpec,
     choice_parser,
+    did_you_mean,
     parse_date,
     parse_group,
     parse_money,
@@ -70,11 +69,6 @@ def _normal(value: Any) -> str:
     return unicodedata.normalize("NFKC", parse_text(value, None))
 
 
-def _did_you_mean(name: str, names: Iterable[str]) -> str:
-    close = difflib.get_close_matches(name, list(names), n=1, cutoff=0.6)
-    return f"是否应为“{close[0]}”？" if close else ""
-
-
 # --- Credit codes, regions, lists, links ------------------------------------------------------
 
 
@@ -106,13 +100,13 @@ def parse_region(value: Any, lookups: Lookups) -> tuple[str, str]:
     else:
         raise CellError(f"“{text}”不是有效的地区：请填写省份和城市，如“广东省深圳市”或“广东省/深圳市”。")
     if province not in PROVINCES:
-        raise CellError(f"找不到省份“{province}”。{_did_you_mean(province, PROVINCES)}请填写全称，如“广东省”“广西壮族自治区”。")
+        raise CellError(f"找不到省份“{province}”。{did_you_mean(province, PROVINCES)}请填写全称，如“广东省”“广西壮族自治区”。")
     if province == ABROAD:
         if len(city) > 30:
             raise CellError("境外地区名称不能超过30个字。")
         return province, city
     if city and city not in PROVINCES[province]:
-        raise CellError(f"{province}没有“{city}”。{_did_you_mean(city, PROVINCES[province])}请填写地级市的全称，如“深圳市”。")
+        raise CellError(f"{province}没有“{city}”。{did_you_mean(city, PROVINCES[province])}请填写地级市的全称，如“深圳市”。")
     return province, city
 
 
@@ -171,7 +165,7 @@ def _link(text: str, lookups: Lookups) -> ChainNode:
             raise CellError(f"有多个环节名为“{path}”（{paths}），请填写完整路径。")
         link = named[0] if named else None
     if link is None:
-        raise CellError(f"找不到产业链环节“{text}”。{_did_you_mean(path, lookups.links)}请填写环节的完整路径，如“主导产业/产业链/环节”。")
+        raise CellError(f"找不到产业链环节“{text}”。{did_you_mean(path, lookups.links)}请填写环节的完整路径，如“主导产业/产业链/环节”。")
     if not link.is_active:
         raise CellError(f"产业链环节“{link.path}”已停用。")
     return link
