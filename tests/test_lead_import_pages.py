@@ -7,6 +7,8 @@ import openpyxl
 import pytest
 from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from access.roles import Role
@@ -154,3 +156,18 @@ def test_the_upload_page_lists_only_the_users_pipeline_batches(client, upload, r
     assert [batch.original_name for batch in page.context["recent"]] == ["线索.xlsx"]
     project_page = client.get(reverse("import_upload"))
     assert [batch.original_name for batch in project_page.context["recent"]] == ["项目.xlsx"]
+
+
+def test_the_upload_page_reads_the_same_number_of_queries_for_more_batches(client, reviewer):
+    client.force_login(reviewer)
+
+    def queries_with(count):
+        for n in range(count):
+            ImportBatch.objects.create(
+                uploaded_by=reviewer, original_name=f"{n}.xlsx", file=SimpleUploadedFile("x.xlsx", b"x"), kind=ImportBatch.Kind.PIPELINE
+            )
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("leads_import_upload")).status_code == 200
+        return len(captured)
+
+    assert queries_with(1) == queries_with(9)

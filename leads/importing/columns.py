@@ -35,7 +35,7 @@ from targets.models import Unit
 from ..models import ActivityKind, Channel, LeadStage, ListName
 from ..regions import PROVINCES
 
-ABROAD = "境外"  # a region whose second part is any country or city name
+ABROAD = "境外"  # a region whose second part is any country or city name, whether or not PROVINCES lists it
 ITEM_SEPARATORS = re.compile(r"[;；\n]+")
 PATH_SEPARATORS = re.compile(r"\s*[/／›>]\s*")
 YEARS = range(1900, 2101)
@@ -99,18 +99,20 @@ def parse_region(value: Any, lookups: Lookups) -> tuple[str, str]:
         province, city = parts
     else:
         raise CellError(f"“{text}”不是有效的地区：请填写省份和城市，如“广东省深圳市”或“广东省/深圳市”。")
-    if province not in PROVINCES:
-        raise CellError(f"找不到省份“{province}”。{did_you_mean(province, PROVINCES)}请填写全称，如“广东省”“广西壮族自治区”。")
     if province == ABROAD:
         if len(city) > 30:
             raise CellError("境外地区名称不能超过30个字。")
         return province, city
+    if province not in PROVINCES:
+        raise CellError(f"找不到省份“{province}”。{did_you_mean(province, PROVINCES)}请填写全称，如“广东省”“广西壮族自治区”。")
     if city and city not in PROVINCES[province]:
         raise CellError(f"{province}没有“{city}”。{did_you_mean(city, PROVINCES[province])}请填写地级市的全称，如“深圳市”。")
     return province, city
 
 
 def _split_region(text: str) -> tuple[str, str]:
+    if text.startswith(ABROAD):
+        return ABROAD, text[len(ABROAD) :]
     if text in PROVINCES:
         return text, ""
     if text in CITIES:
