@@ -10,6 +10,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from openpyxl.utils import column_index_from_string
 
 from chains.models import Level
@@ -516,3 +518,33 @@ def test_the_template_filled_with_one_row_per_sheet_imports(template, link):
     run_import(template)
 
     assert Activity.objects.get().lead.enterprise.name == "深圳某某芯片有限公司"
+
+
+def test_the_import_reads_and_writes_in_the_same_number_of_queries_for_more_rows(tmp_path, units, group, link):
+    def queries_for(size, start):
+        numbers = range(start, start + size)
+        path = write_workbook(
+            tmp_path / f"{size}.xlsx",
+            [enterprise_row(企业名称=f"企业{n}", 统一社会信用代码=None) for n in numbers],
+            [lead_row(线索编号=f"XS-{n}", 目标企业=f"企业{n}") for n in numbers],
+            [activity_row(事由=f"拜访{n}", 线索编号=f"XS-{n}") for n in numbers],
+        )
+        with CaptureQueriesContext(connection) as captured:
+            run_import(path)
+        return len(captured)
+
+    assert queries_for(2, start=0) == queries_for(8, start=100)
+    assert Lead.objects.count() == 10
+
+
+def test_a_row_changing_only_an_enterprises_lists_or_links_updates_it(tmp_path, units, link):
+    stored = TargetEnterpriseFactory(name="深圳某某芯片有限公司", credit_code=CODE)
+    stored.chain_links.add(ChainNodeFactory(name="封装测试"))
+    ListMembership.objects.create(enterprise=stored, list_name="listed")
+    path = write_workbook(tmp_path / "a.xlsx", [enterprise_row(榜单="上市公司；专精特新")])
+
+    assert "目标企业：新建 0 条，更新 1 条，未变化 0 条。" in run_import(path)
+
+    assert list(stored.chain_links.all()) == [link]
+    assert sorted(stored.memberships.values_list("list_name", flat=True)) == ["listed", "specialised"]
+    assert "目标企业：新建 0 条，更新 0 条，未变化 1 条。" in run_import(path)
