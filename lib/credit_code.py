@@ -39,3 +39,9 @@ def problem(code: str) -> str | None:
 
 def is_valid(code: str) -> bool:
     return problem(normalised(code)) is None
+
+
+def is_valid_credit_code(code: str) -> bool:
+    """Whether `code`, exactly as given (upper case, no spaces), is a well-formed code with the right
+    check character: the import's question, which takes no liberties with what the file says."""
+    return isinstance(code, str) and problem(code) is None

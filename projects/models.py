@@ -535,6 +535,10 @@ class ImportBatch(models.Model):
         APPLIED = "applied", "已导入"
         DISCARDED = "discarded", "已放弃"
 
+    class Kind(models.TextChoices):
+        PROJECTS = "projects", "项目和到位资金"
+        PIPELINE = "pipeline", "目标企业、线索和活动"  # leads.importing
+
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="+", verbose_name="上传人")
     uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
     file = models.FileField("文件", upload_to="imports/%Y/%m/", max_length=200)
@@ -542,6 +546,7 @@ class ImportBatch(models.Model):
     state = models.CharField("状态", max_length=20, choices=State.choices, default=State.PENDING)
     summary = models.TextField("导入结果", blank=True)
     applied_at = models.DateTimeField("导入时间", null=True, blank=True)
+    kind = models.CharField("导入内容", max_length=20, choices=Kind.choices, default=Kind.PROJECTS)
 
     class Meta:
         verbose_name = "导入批次"

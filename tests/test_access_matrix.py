@@ -211,6 +211,14 @@ ROWS = [
         lambda w: {"pk": w["bureau_enterprise"].pk},
         note="added by the bureau: reviewers only",
     ),
+    # --- the pipeline's import (目标企业、线索、活动)
+    Row("leads_import_upload", "GET", answers(200, 200, 200, 403)),
+    Row("leads_import_upload", "POST", answers(200, 200, 200, 403), note="no file: error shown"),
+    Row("leads_import_template", "GET", everyone(200)),
+    Row("leads_import_preview", "GET", answers(200, 404, 404, 404), lambda w: {"pk": w["lead_batch"].pk}, note="the uploader's own"),
+    Row("leads_import_preview", "GET", answers(404, 404, 404, 404), lambda w: {"pk": w["batch"].pk}, note="a project batch"),
+    Row("leads_import_confirm", "POST", answers(302, 404, 404, 404), lambda w: {"pk": w["lead_batch"].pk}),
+    Row("import_preview", "GET", answers(404, 404, 404, 404), lambda w: {"pk": w["lead_batch"].pk}, note="a pipeline batch"),
 ]
 
 
@@ -243,7 +251,11 @@ def world(db, settings, tmp_path):
     batch = ImportBatch.objects.create(
         uploaded_by=own, original_name="导入.xlsx", file=SimpleUploadedFile("导入.xlsx", b"not really a workbook")
     )
+    lead_batch = ImportBatch.objects.create(
+        uploaded_by=own, original_name="线索.xlsx", file=SimpleUploadedFile("线索.xlsx", b"no workbook"), kind=ImportBatch.Kind.PIPELINE
+    )
     return {
+        "lead_batch": lead_batch,
         "unit_a": unit_a,
         "unit_c": unit_c,
         "group": group,

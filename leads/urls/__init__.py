@@ -6,4 +6,5 @@ urlpatterns = [
     path("enterprises/", include("leads.urls.enterprises")),
     path("activities/", include("leads.urls.activities")),
     path("activity-index/", include("leads.urls.index")),
+    path("pipeline-import/", include("leads.urls.importing")),
 ]

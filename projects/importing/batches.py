@@ -59,9 +59,9 @@ class Preview:
         return self.plan.problems
 
 
-def store_upload(*, upload, user) -> ImportBatch:
+def store_upload(*, upload, user, kind: str = ImportBatch.Kind.PROJECTS) -> ImportBatch:
     """Keep an uploaded file under a random name (the user's name is only shown) as a pending batch."""
-    batch = ImportBatch(uploaded_by=user, original_name=upload.name[:200])
+    batch = ImportBatch(uploaded_by=user, original_name=upload.name[:200], kind=kind)
     batch.file.save(f"{uuid.uuid4().hex}.xlsx", upload, save=False)
     batch.full_clean()
     batch.save()

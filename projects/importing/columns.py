@@ -75,7 +75,7 @@ def _text(value: Any) -> str:
     return without_controls(str(value)).strip()
 
 
-def _did_you_mean(name: str, names: Iterable[str]) -> str:
+def did_you_mean(name: str, names: Iterable[str]) -> str:
     close = difflib.get_close_matches(name, list(names), n=1, cutoff=0.6)
     return f"是否应为“{close[0]}”？" if close else ""
 
@@ -166,7 +166,7 @@ def choice_parser(choices: type[models.TextChoices]) -> Parser:
 def _unit(name: str, lookups: Lookups) -> Unit:
     unit = lookups.units.get(name)
     if unit is None:
-        raise CellError(f"找不到单位“{name}”。{_did_you_mean(name, lookups.units)}")
+        raise CellError(f"找不到单位“{name}”。{did_you_mean(name, lookups.units)}")
     if not unit.is_active:
         raise CellError(f"单位“{name}”已停用。")
     return unit
@@ -200,7 +200,7 @@ def parse_group(value: Any, lookups: Lookups) -> int:
     name = _text(value)
     group = lookups.groups.get(name)
     if group is None:
-        raise CellError(f"找不到专项招商组“{name}”。{_did_you_mean(name, lookups.groups)}")
+        raise CellError(f"找不到专项招商组“{name}”。{did_you_mean(name, lookups.groups)}")
     return group.pk
 
 

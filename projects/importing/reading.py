@@ -11,7 +11,7 @@ import os
 import re
 import unicodedata
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -62,13 +62,13 @@ def parse_workbook(file: File) -> ImportPlan:
     """
     plan = ImportPlan()
     try:
-        workbook = _open_workbook(file)
-    except _Refused as refused:
+        workbook = open_workbook(file)
+    except Refused as refused:
         plan.problems.append(refused.problem)
         return plan
     try:
         _read_sheets(workbook, plan)
-    except _Refused as refused:
+    except Refused as refused:
         plan.problems.append(refused.problem)
     finally:
         workbook.close()
@@ -91,7 +91,7 @@ def place(problem: Problem) -> tuple[int, int, int]:
 # --- Safety: size, zip bombs, and what openpyxl is given ---------------------------------------
 
 
-class _Refused(Exception):
+class Refused(Exception):
     def __init__(self, message: str, sheet: str | None = None):
         super().__init__(message)
         self.problem = Problem(sheet, None, None, message)
@@ -107,19 +107,19 @@ def _read_limited(file: File) -> bytes:
     if isinstance(file, (str, os.PathLike)):
         try:
             if os.path.getsize(file) > limit:
-                raise _Refused(too_big)
+                raise Refused(too_big)
             with open(file, "rb") as handle:
                 data = handle.read(limit + 1)
         except OSError as error:
-            raise _Refused(f"无法打开文件：{error.strerror or error}。") from error
+            raise Refused(f"无法打开文件：{error.strerror or error}。") from error
     else:
         if (getattr(file, "size", None) or 0) > limit:
-            raise _Refused(too_big)
+            raise Refused(too_big)
         if hasattr(file, "seek"):
             file.seek(0)
         data = file.read(limit + 1)
     if len(data) > limit:
-        raise _Refused(too_big)
+        raise Refused(too_big)
     return data
 
 
@@ -129,37 +129,37 @@ def _check_archive(data: bytes) -> None:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, ValueError, OSError):
-        raise _Refused(not_xlsx) from None
+        raise Refused(not_xlsx) from None
     with archive:
         members = archive.infolist()
         if len(members) > MAX_ZIP_MEMBERS:
-            raise _Refused(f"文件包含 {len(members)} 个部件，超过 {MAX_ZIP_MEMBERS} 个的上限，疑似异常文件，已拒绝。")
+            raise Refused(f"文件包含 {len(members)} 个部件，超过 {MAX_ZIP_MEMBERS} 个的上限，疑似异常文件，已拒绝。")
         unpacked = sum(member.file_size for member in members)
         if unpacked > settings.IMPORT_MAX_UNPACKED_BYTES:
-            raise _Refused(
+            raise Refused(
                 f"文件解压后有 {megabytes(unpacked)}，超过 {megabytes(settings.IMPORT_MAX_UNPACKED_BYTES)} 的上限，"
                 "疑似压缩炸弹，已拒绝。"
             )
         for member in members:
             ratio_checked = member.file_size > RATIO_CHECKED_ABOVE_BYTES
             if ratio_checked and member.file_size > MAX_COMPRESSION_RATIO * member.compress_size:
-                raise _Refused(f"文件中的部件“{member.filename}”压缩比超过 {MAX_COMPRESSION_RATIO} 倍，疑似压缩炸弹，已拒绝。")
+                raise Refused(f"文件中的部件“{member.filename}”压缩比超过 {MAX_COMPRESSION_RATIO} 倍，疑似压缩炸弹，已拒绝。")
         types = next((m for m in members if m.filename == "[Content_Types].xml"), None)
         if types is None or types.file_size > MAX_CONTENT_TYPES_BYTES:
-            raise _Refused(not_xlsx)
+            raise Refused(not_xlsx)
         declared = archive.read(types)
         if b"spreadsheetml" not in declared and b"ms-excel" not in declared:
-            raise _Refused(not_xlsx)
+            raise Refused(not_xlsx)
 
 
-def _open_workbook(file: File):
+def open_workbook(file: File):
     data = _read_limited(file)
     _check_archive(data)
     try:
         # openpyxl parses with defusedxml when it is installed (openpyxl.xml.DEFUSEDXML).
         return openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as error:  # a malformed file fails in many ways inside openpyxl
-        raise _Refused(f"无法读取该 Excel 文件（{error}）。请用 Excel 打开后另存为 .xlsx 再导入。") from error
+        raise Refused(f"无法读取该 Excel 文件（{error}）。请用 Excel 打开后另存为 .xlsx 再导入。") from error
 
 
 def _rows(worksheet, **bounds) -> Iterator[tuple]:
@@ -171,14 +171,14 @@ def _rows(worksheet, **bounds) -> Iterator[tuple]:
         except StopIteration:
             return
         except Exception as error:  # malformed sheet XML surfaces only while reading
-            raise _Refused(f"无法读取该工作表（{error}）。", sheet=worksheet.title) from error
+            raise Refused(f"无法读取该工作表（{error}）。", sheet=worksheet.title) from error
         yield row
 
 
 # --- Cells into rows -----------------------------------------------------------------------------
 
 
-def _header_key(text: Any) -> str:
+def header_key(text: Any) -> str:
     """Headers match ignoring spaces and full-width/ASCII forms: （亿元） is (亿元)."""
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(text)))
 
@@ -189,21 +189,29 @@ def _is_blank(value: Any) -> bool:
 
 def _read_sheets(workbook, plan: ImportPlan) -> None:
     lookups = Lookups.load()
-    sheets = {_header_key(worksheet.title): worksheet for worksheet in workbook.worksheets}  # not chartsheets
+    sheets = {header_key(worksheet.title): worksheet for worksheet in workbook.worksheets}  # not chartsheets
     for spec in SHEETS:
-        worksheet = sheets.get(_header_key(spec.title))
+        worksheet = sheets.get(header_key(spec.title))
         if worksheet is None:
             if spec.required:
                 plan.problems.append(Problem(None, None, None, f"工作簿中没有名为“{spec.title}”的工作表。"))
             continue
-        rows = _read_sheet(worksheet, spec, lookups, plan.problems)
+        told_later = Project.REQUIRED_TO_SUBMIT if spec is PROJECTS else ()
+        rows = read_sheet(worksheet, spec, lookups, plan.problems, told_later=told_later)
         if spec is PROJECTS:
             plan.projects = rows
         else:
             plan.arrivals = rows
 
 
-def _read_sheet(worksheet, spec: SheetSpec, lookups: Lookups, problems: list[Problem]) -> list[ParsedRow]:
+def read_sheet(
+    worksheet, spec: SheetSpec, lookups: Any, problems: list[Problem], *, told_later: Collection[str] = ()
+) -> list[ParsedRow]:
+    """The sheet's non-blank rows, each cell read by its column's parser (given `lookups`).
+
+    An empty cell of a required column is a problem, unless its field is in `told_later`: the
+    caller checks it with the row's other facts and says why in its own words.
+    """
     worksheet.reset_dimensions()  # some writers record a wrong size: read to the real end
     positions = _column_positions(worksheet, spec, problems)
     if positions is None:
@@ -221,7 +229,7 @@ def _read_sheet(worksheet, spec: SheetSpec, lookups: Lookups, problems: list[Pro
             index = positions[column.field]
             value = cells[index] if index < len(cells) else None
             if _is_blank(value):
-                if column.required and not (spec is PROJECTS and column.field in Project.REQUIRED_TO_SUBMIT):
+                if column.required and column.field not in told_later:
                     problems.append(Problem(spec.title, number, column.header, "必填，不能为空。"))
                 elif not column.required:
                     values[column.field] = column.default
@@ -236,11 +244,11 @@ def _read_sheet(worksheet, spec: SheetSpec, lookups: Lookups, problems: list[Pro
 
 def _column_positions(worksheet, spec: SheetSpec, problems: list[Problem]) -> dict[str, int] | None:
     """Where each known column is (field → 0-based index); None when a required one is missing."""
-    by_key = {_header_key(column.header): column for column in spec.columns}
+    by_key = {header_key(column.header): column for column in spec.columns}
     header = next(_rows(worksheet, min_row=1, max_row=1, max_col=MAX_COLUMNS), ())
     positions: dict[str, int] = {}
     for index, title in enumerate(header):
-        column = None if _is_blank(title) else by_key.get(_header_key(title))
+        column = None if _is_blank(title) else by_key.get(header_key(title))
         if column is None:
             continue  # the user's own extra column
         if column.field in positions:
@@ -263,7 +271,7 @@ def problems_from(error: ValidationError, *, spec: SheetSpec, row: int, column: 
     ]
 
 
-def _validate_fields(model: type[models.Model], row: ParsedRow, spec: SheetSpec) -> list[Problem]:
+def validate_fields(model: type[models.Model], row: ParsedRow, spec: SheetSpec) -> list[Problem]:
     """The model's own field checks (lengths, digits) on the cells read, before anything is written."""
     # An empty optional cell ("") is not checked here: a project without a code gets one later.
     fields = [
@@ -311,7 +319,7 @@ def _check_projects(plan: ImportPlan) -> None:
     told = {(problem.row, problem.column) for problem in plan.problems if problem.sheet == PROJECTS.title}
     for row in plan.projects:
         plan.problems.extend(_missing_to_submit(row, told))
-        plan.problems.extend(_validate_fields(Project, row, PROJECTS))
+        plan.problems.extend(validate_fields(Project, row, PROJECTS))
         if row.values.get("lead_unit") in (row.values.get("cooperating_units") or ()):
             header = PROJECTS.header_of("cooperating_units")
             plan.problems.append(Problem(PROJECTS.title, row.row, header, "牵头单位不能同时是配合单位。"))
@@ -369,7 +377,7 @@ def _check_arrivals(plan: ImportPlan) -> None:
     wanted = list({row.values["project"] for row in plan.arrivals if row.values.get("project")} - in_file)
     stored = Project.objects.in_bulk(wanted, field_name="code")
     for row in plan.arrivals:
-        plan.problems.extend(_validate_fields(Arrival, row, ARRIVALS))
+        plan.problems.extend(validate_fields(Arrival, row, ARRIVALS))
         code = row.values.get("project")
         if code and code not in in_file and code not in stored:
             plan.problems.append(Problem(ARRIVALS.title, row.row, ARRIVALS.header_of("project"), unknown_code(code)))

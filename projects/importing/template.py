@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import os
-from typing import IO
+from collections.abc import Sequence
+from typing import IO, Any
 
 import openpyxl
 from django.conf import settings
@@ -41,22 +42,29 @@ RULES = (
 def write_template(file: str | os.PathLike | IO[bytes]) -> None:
     """Write the blank workbook: the sheets with their headers, a 说明 sheet, and dropdowns
     listing today's units and groups. Imported as it is, it imports nothing, cleanly."""
-    lookups = Lookups.load()
+    write_blank_workbook(file, sheets=SHEETS, lookups=Lookups.load(), title="招商项目导入模板：填写说明", rules=RULES)
+
+
+def write_blank_workbook(
+    file: str | os.PathLike | IO[bytes], *, sheets: Sequence[SheetSpec], lookups: Any, title: str, rules: Sequence[str]
+) -> None:
+    """A blank import workbook for `sheets`: headers coloured by need, dropdowns from each column's
+    options (given `lookups`) listed on a 可选值 sheet, and a 说明 sheet with `rules` and every column."""
     organisation = Organisation.current()
     workbook = openpyxl.Workbook()
-    data_sheets = [workbook.active, *(workbook.create_sheet() for _ in SHEETS[1:])]
+    data_sheets = [workbook.active, *(workbook.create_sheet() for _ in sheets[1:])]
     help_sheet = workbook.create_sheet(HELP_TITLE)
-    option_ranges = _write_options(workbook.create_sheet(OPTIONS_TITLE), lookups)
-    for worksheet, spec in zip(data_sheets, SHEETS):
+    option_ranges = _write_options(workbook.create_sheet(OPTIONS_TITLE), lookups, sheets)
+    for worksheet, spec in zip(data_sheets, sheets):
         _write_data_sheet(worksheet, spec, option_ranges, organisation)
-    _write_help(help_sheet, organisation)
+    _write_help(help_sheet, organisation, title, rules, sheets)
     workbook.save(file)
 
 
-def _write_options(worksheet, lookups: Lookups) -> dict[str, str]:
+def _write_options(worksheet, lookups: Any, sheets: Sequence[SheetSpec]) -> dict[str, str]:
     """One column per distinct list of values; returns each dropdown column's range, by header."""
     lists: dict[tuple[str, ...], list[str]] = {}  # values → the headers offering them
-    for spec in SHEETS:
+    for spec in sheets:
         for column in spec.columns:
             values = tuple(column.options(lookups)) if column.options else ()
             if values:
@@ -104,13 +112,13 @@ def _dropdown(column: Column, source: str, help_text: str) -> DataValidation:
     )
 
 
-def _write_help(worksheet, organisation: Organisation) -> None:
-    put(worksheet, 1, 1, "招商项目导入模板：填写说明").font = Font(bold=True, size=14)
-    rows = [[f"{number}. {rule}"] for number, rule in enumerate(RULES, start=1)]
+def _write_help(worksheet, organisation: Organisation, title: str, rules: Sequence[str], sheets: Sequence[SheetSpec]) -> None:
+    put(worksheet, 1, 1, title).font = Font(bold=True, size=14)
+    rows = [[f"{number}. {rule}"] for number, rule in enumerate(rules, start=1)]
     row = _write_rows(worksheet, 2, rows) + 2  # a blank row, then the columns' table
     for column, header in enumerate(["工作表", "列名", "是否必填", "填写说明", "示例"], start=1):
         put(worksheet, row, column, header).font = BOLD
-    for spec in SHEETS:
+    for spec in sheets:
         for column in spec.columns:
             required = "必填" if column.required else "可不填"
             help_text, example = column.help_for(organisation), column.example_for(organisation)

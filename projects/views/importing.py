@@ -27,7 +27,8 @@ NOT_AN_IMPORTER = "只有单位填报员和审核员可以导入项目。"
 
 def get_batch_for_user(request, pk: int) -> ImportBatch:
     """The user's own batch; anyone else's answers 404, as if it did not exist."""
-    return get_or_404(ImportBatch.objects.filter(uploaded_by=request.user), "没有这次导入，或它不是您上传的。", pk=pk)
+    batches = ImportBatch.objects.filter(uploaded_by=request.user, kind=ImportBatch.Kind.PROJECTS)
+    return get_or_404(batches, "没有这次导入，或它不是您上传的。", pk=pk)
 
 
 def batch_action(view):
@@ -51,7 +52,7 @@ def import_upload(request):
             return redirect(_preview_url(batch, form.cleaned_data.get("approve", False)))
     else:
         form = ImportUploadForm(may_approve=may_approve)
-    recent = ImportBatch.objects.filter(uploaded_by=request.user)[:10]
+    recent = ImportBatch.objects.filter(uploaded_by=request.user, kind=ImportBatch.Kind.PROJECTS)[:10]
     context = {"form": form, "recent": recent, "max_size": megabytes(settings.IMPORT_MAX_BYTES), "nav": "import"}
     return render(request, "projects/import_upload.html", context)
 
