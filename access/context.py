@@ -5,7 +5,7 @@ access.permissions like every view asks them."""
 from . import permissions
 from .roles import access_of
 
-PAGE_RULES = (permissions.reviews, permissions.sees_everything, permissions.enters_projects)
+PAGE_RULES = (permissions.reviews, permissions.sees_everything, permissions.enters_projects, permissions.enters_leads)
 
 
 def context(request) -> dict:

@@ -168,3 +168,33 @@ def acts_on_import(access: Access, batch) -> bool:
     """An upload is its uploader's alone (another's answers 404); they preview and confirm it while
     they may import."""
     return imports(access)
+
+
+# --- Leads (招商线索, domain.md §10): the lead's own vocabulary (`lead.Stage`) ---------------------
+
+
+def sees_lead(access: Access, *, owner_unit_id: int, group_unit_ids: Collection[int]) -> bool:
+    """A lead: everyone who sees everything; a unit's staff when their unit owns it or is a landing
+    unit of its special group (LeadQuerySet.visible_to asks the same in SQL)."""
+    if sees_everything(access):
+        return True
+    unit_id = staff_unit_id(access)
+    return unit_id is not None and (unit_id == owner_unit_id or unit_id in group_unit_ids)
+
+
+def enters_leads(access: Access) -> bool:
+    """Creates leads: a unit's staff (for its unit) and reviewers (for any unit)."""
+    return enters_projects(access)
+
+
+def can_edit_lead(access: Access, lead) -> bool:
+    """Edits a lead and moves it between stages: the owner unit's staff and reviewers; leaders
+    never, nor the staff of a group's landing units (they follow it, the owner keeps it)."""
+    return reviews(access) or is_staff_of(access, lead.owner_unit_id)
+
+
+def can_convert_lead(access: Access, lead) -> bool:
+    """转为签约项目: whoever may edit the lead and enter projects for its owner unit, once, from an
+    open or paused lead."""
+    convertible = lead.project_id is None and lead.stage in lead.CONVERTIBLE_STAGES
+    return convertible and can_edit_lead(access, lead) and enters_projects(access)

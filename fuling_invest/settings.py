@@ -239,6 +239,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "projects.expire_import_batches",
         "schedule": crontab(minute=30, hour=3),
     },
+    "mark-lead-alerts": {
+        "task": "leads.mark_lead_alerts",
+        "schedule": crontab(minute=30, hour=1),
+    },
 }
 # Without a broker, a task requested from a page runs in a thread of the web process, so the
 # request does not wait for it (tests turn this off to run tasks where they can see them).

@@ -4,6 +4,10 @@
   capital waiting for a reviewer (待核实), approved projects without a recent update.
 - Reviewers: the review queue, the verification queue, draft bulletins to publish.
 - Leaders change nothing, so they have nothing to do here.
+- Leads (domain.md §10): staff see their unit's overdue and stale leads, listed with since when;
+  reviewers the district's counts, each unit's on the lead board. Computed live when the
+  dashboard reads the block (the rule set, the counts and, for staff, the two lists: 4 queries
+  for staff, 2 for reviewers); the menu's counts leave them out, so every page keeps its one query.
 
 It spans the apps (projects, reports), so it sits with the roles above them. The counts of a
 role are one query, read only where a page shows them; the dashboard's lists add two for staff.
@@ -23,6 +27,7 @@ from django.utils import timezone
 from access import permissions
 from access.roles import Access, access_of
 from projects.models import Arrival, Project, Status
+from leads.models import Lead, StaleDays
 from reports.models import Bulletin
 
 # An approved project whose facts have not changed and which got no arrived-capital entry for
@@ -55,6 +60,8 @@ class Item:
     hint: str = ""
     projects: list[Project] = field(default_factory=list)  # the first LISTED, when the block lists them
     shows_reason: bool = False
+    leads: list[Lead] = field(default_factory=list)  # the first LISTED leads, each with `alert_since`
+    since: str = ""  # what `alert_since` is the start of: 逾期, 停滞
 
 
 class ToDo:
@@ -102,14 +109,19 @@ class ToDo:
     def total(self) -> int:
         return sum(self.counts.values())
 
+    @property
+    def items_total(self) -> int:
+        """Everything the dashboard's block lists: the menu's total and the leads' items."""
+        return sum(item.count for item in self.items)
+
     # --- The dashboard's block ---
 
     @cached_property
     def items(self) -> list[Item]:
         if permissions.reviews(self.access):
-            return self._reviewer_items()
+            return self._reviewer_items() + self._lead_items(of_unit=None)
         if self.for_staff:
-            return self._staff_items()
+            return self._staff_items() + self._lead_items(of_unit=self.access.unit)
         return []
 
     def _staff_items(self) -> list[Item]:
@@ -135,6 +147,39 @@ class ToDo:
             Item("待核实到位资金", counts["verify"], reverse("verification_queue"), "对照凭证核实后才计入考核。"),
             Item("待发布通报", counts["bulletins"], reverse("report_list"), "已生成、尚未发布的通报草稿。"),
         ]
+
+    def _lead_items(self, *, of_unit) -> list[Item]:
+        """Overdue and stale leads: a unit's, listed, for its staff; the district's counts for reviewers."""
+        today = timezone.localdate()
+        days = StaleDays.for_day(today)
+        leads = Lead.objects.all() if of_unit is None else Lead.objects.filter(owner_unit=of_unit)
+        overdue, stale = leads.overdue(today), leads.stale(today, days)
+        counts = counts_in_one_query(overdue=overdue, stale=stale)
+        board, listed = reverse("lead_board"), reverse("lead_list")
+        unit_query = "" if of_unit is None else f"unit={of_unit.pk}&"
+        stale_hint = f"线索、接洽阶段 {days.early} 天、洽谈、拟签约阶段 {days.late} 天没有招商活动的线索：请登记最新活动。"
+        if of_unit is None:
+            per_unit = "各单位的数量见线索看板。"
+            return [
+                Item("逾期的线索", counts["overdue"], board, f"下一步已过截止日期的进行中线索。{per_unit}"),
+                Item("停滞的线索", counts["stale"], board, f"{stale_hint}{per_unit}"),
+            ]
+        return [
+            Item("逾期的线索", counts["overdue"], f"{listed}?{unit_query}overdue=true",
+                 "本单位下一步已过截止日期的进行中线索：请推进并更新下一步和截止日期。",
+                 leads=_since(overdue.order_by("deadline", "pk")[:LISTED], "overdue_since"), since="逾期"),
+            Item("停滞的线索", counts["stale"], f"{listed}?{unit_query}stale=true", stale_hint,
+                 leads=_since(stale.order_by("last_activity_on", "created_at", "pk")[:LISTED], "stale_since"), since="停滞"),
+        ]
+
+
+def _since(leads: QuerySet, mark: str) -> list[Lead]:
+    """The leads, each with `alert_since`: the day the daily job first found the mark (None
+    before its first run after the lead became so)."""
+    listed = list(leads)
+    for lead in listed:
+        lead.alert_since = getattr(lead, mark)
+    return listed
 
 
 def context(request) -> dict:

@@ -1,17 +1,24 @@
 """The pipeline before a signature (domain.md §10, §11): target enterprises, leads, activities,
 and the stored weekly activity index."""
 
+import datetime
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import BooleanField, Case, Count, Q, Value, When
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from access import permissions
+from access.roles import access_of
+from groups.models import SpecialGroup
 from lib.sql import MONEY
-from targets.models import Unit
+from targets.models import RuleSet, Unit
 
 # --- Target enterprises (目标企业库) -------------------------------------------------------------
 
@@ -121,6 +128,134 @@ EARLY_STAGES = (LeadStage.CLUE, LeadStage.CONTACT)
 LATE_STAGES = (LeadStage.NEGOTIATING, LeadStage.ABOUT_TO_SIGN)
 
 
+# What an open lead must have, and what to tell the user when it lacks it (domain.md §10).
+REQUIRED_WHEN_OPEN = {
+    "responsible_person": "进行中的线索必须有责任人。",
+    "next_step": "进行中的线索必须写明下一步工作。",
+    "deadline": "进行中的线索必须有下一步的截止日期。",
+}
+RESUME_DATE_REQUIRED = "暂缓的线索必须填写恢复跟进日期。"
+STOP_REASON_REQUIRED = "终止的线索必须填写终止原因。"
+SIGNED_ONLY_BY_CONVERSION = "「已签约」只能通过「转为签约项目」设置：请在线索页面点「转为签约项目」。"
+
+
+# --- Overdue and stale (逾期、停滞): one definition, as SQL and for one lead -----------------------
+
+
+@dataclass(frozen=True)
+class StaleDays:
+    """After how many days without an activity an open lead is stale, by stage group (rule-set data)."""
+
+    early: int  # 线索、接洽
+    late: int  # 洽谈、拟签约
+
+    @classmethod
+    def of(cls, rule_set: RuleSet) -> "StaleDays":
+        return cls(early=rule_set.lead_stale_days_early, late=rule_set.lead_stale_days_late)
+
+    @classmethod
+    def for_day(cls, today: datetime.date) -> "StaleDays":
+        """The rule set of `today`'s year, else the latest one, else the model's defaults: one query."""
+        this_year_first = Case(When(year=today.year, then=Value(0)), default=Value(1))
+        rule_set = RuleSet.objects.order_by(this_year_first, "-year").first() or RuleSet()
+        return cls.of(rule_set)
+
+
+def overdue_condition(today: datetime.date) -> Q:
+    """Open and past its deadline: the deadline day itself is not overdue, the day after is."""
+    return Q(stage__in=OPEN_STAGES, deadline__lt=today)
+
+
+def _quiet_since(cut: datetime.date) -> Q:
+    """No activity after `cut`: the last activity on or before it, else created on or before it."""
+    return Q(last_activity_on__lte=cut) | Q(last_activity_on__isnull=True, created_at__date__lte=cut)
+
+
+def stale_condition(today: datetime.date, days: StaleDays) -> Q:
+    """Open and quiet for at least the stage's number of days: exactly N days after the last
+    activity the lead is stale, N − 1 days after it is not."""
+    early = Q(stage__in=EARLY_STAGES) & _quiet_since(today - datetime.timedelta(days=days.early))
+    late = Q(stage__in=LATE_STAGES) & _quiet_since(today - datetime.timedelta(days=days.late))
+    return early | late
+
+
+def _flag(condition: Q) -> Case:
+    return Case(When(condition, then=Value(True)), default=Value(False), output_field=BooleanField())
+
+
+@dataclass(frozen=True)
+class Marks:
+    overdue: bool
+    stale: bool
+    last_seen_on: datetime.date  # the last activity, else the day the lead was entered
+
+
+def marks_of(lead: "Lead", *, today: datetime.date, days: StaleDays) -> Marks:
+    """The same rule as overdue_condition and stale_condition, for one lead in memory."""
+    last_seen = lead.last_activity_on or timezone.localdate(lead.created_at)
+    overdue = lead.stage in OPEN_STAGES and lead.deadline is not None and lead.deadline < today
+    quiet_days = days.early if lead.stage in EARLY_STAGES else days.late if lead.stage in LATE_STAGES else None
+    stale = quiet_days is not None and (today - last_seen).days >= quiet_days
+    return Marks(overdue=overdue, stale=stale, last_seen_on=last_seen)
+
+
+@dataclass(frozen=True)
+class UnitAlerts:
+    unit_id: int
+    unit_name: str
+    open: int
+    overdue: int
+    stale: int
+
+
+class LeadQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "LeadQuerySet":
+        """What `user` may see (permissions.sees_lead, in SQL): everything for reviewers and
+        leaders; for a unit's staff the leads their unit owns and those of the special groups it
+        is a landing unit of; nothing for anyone else."""
+        access = access_of(user)
+        if permissions.sees_everything(access):
+            return self
+        unit_id = permissions.staff_unit_id(access)
+        if unit_id is None:
+            return self.none()
+        landing = SpecialGroup.landing_units.through.objects.filter(unit_id=unit_id).values("specialgroup_id")
+        return self.filter(Q(owner_unit_id=unit_id) | Q(group_id__in=landing))
+
+    def open(self) -> "LeadQuerySet":
+        return self.filter(stage__in=OPEN_STAGES)
+
+    def overdue(self, today: datetime.date) -> "LeadQuerySet":
+        return self.filter(overdue_condition(today))
+
+    def stale(self, today: datetime.date, days: StaleDays) -> "LeadQuerySet":
+        return self.filter(stale_condition(today, days))
+
+    def with_marks(self, today: datetime.date, days: StaleDays) -> "LeadQuerySet":
+        """Annotated `is_overdue` and `is_stale`, computed by the database as of `today`."""
+        return self.annotate(is_overdue=_flag(overdue_condition(today)), is_stale=_flag(stale_condition(today, days)))
+
+    def count_per_stage(self) -> dict[str, int]:
+        """Stage → number of leads (stages without any left out): one query."""
+        return dict(self.order_by().values_list("stage").annotate(n=Count("pk")))
+
+    def alerts_per_unit(self, today: datetime.date, days: StaleDays) -> list["UnitAlerts"]:
+        """Each unit's open, overdue and stale leads, units with open leads only, in the units'
+        order: one query."""
+        rows = (
+            self.open()
+            .order_by()
+            .values("owner_unit_id", "owner_unit__name", "owner_unit__sort_order")
+            .annotate(
+                open=Count("pk"),
+                overdue=Count("pk", filter=overdue_condition(today)),
+                stale=Count("pk", filter=stale_condition(today, days)),
+            )
+            .order_by("owner_unit__sort_order", "owner_unit__name")
+        )
+        return [UnitAlerts(r["owner_unit_id"], r["owner_unit__name"], r["open"], r["overdue"], r["stale"]) for r in rows]
+
+
 class Lead(models.Model):
     """A lead (招商线索): a possible investment followed by one unit until it signs or stops."""
 
@@ -150,13 +285,18 @@ class Lead(models.Model):
     project = models.OneToOneField(
         "projects.Project", models.SET_NULL, null=True, blank=True, related_name="lead", verbose_name="签约项目"
     )
+    # Since when the daily job (leads.services.mark_lead_alerts) has found the lead overdue or
+    # stale; pages compute the marks live, these only say since when.
+    overdue_since = models.DateField("逾期起始日", null=True, blank=True, editable=False)
+    stale_since = models.DateField("停滞起始日", null=True, blank=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="录入人"
     )
     created_at = models.DateTimeField("录入时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["overdue_since", "stale_since"])
+    objects = LeadQuerySet.as_manager()
 
     class Meta:
         verbose_name = "招商线索"
@@ -178,10 +318,28 @@ class Lead(models.Model):
         return f"{self.code} {self.name}"
 
     Stage = LeadStage
+    # A lead may become a project from these stages (access.permissions.can_convert_lead).
+    CONVERTIBLE_STAGES = (*OPEN_STAGES, LeadStage.PAUSED)
 
     @property
     def is_open(self) -> bool:
         return self.stage in OPEN_STAGES
+
+    def clean(self):
+        errors = {}
+        if self.stage in OPEN_STAGES:
+            errors = {name: message for name, message in REQUIRED_WHEN_OPEN.items() if not getattr(self, name)}
+        elif self.stage == LeadStage.PAUSED and self.resume_on is None:
+            errors["resume_on"] = RESUME_DATE_REQUIRED
+        elif self.stage == LeadStage.STOPPED and not self.stop_reason.strip():
+            errors["stop_reason"] = STOP_REASON_REQUIRED
+        elif self.stage == LeadStage.SIGNED and self.project_id is None:
+            errors["stage"] = SIGNED_ONLY_BY_CONVERSION
+        if errors:
+            raise ValidationError(errors)
+
+    def marks(self, *, today: datetime.date, days: StaleDays) -> Marks:
+        return marks_of(self, today=today, days=days)
 
 
 # --- Activities (招商活动台账) --------------------------------------------------------------------

@@ -26,6 +26,7 @@ from targets.models import UnitKind
 from tests.factories import (
     ArrivalFactory,
     ChainNodeFactory,
+    LeadFactory,
     ProjectFactory,
     RuleSetFactory,
     SpecialGroupFactory,
@@ -67,6 +68,10 @@ def arrival(w):
 
 
 def bulletin(key):
+    return lambda w: {"pk": w[key].pk}
+
+
+def lead(key):
     return lambda w: {"pk": w[key].pk}
 
 
@@ -219,6 +224,24 @@ ROWS = [
     Row("leads_import_preview", "GET", answers(404, 404, 404, 404), lambda w: {"pk": w["batch"].pk}, note="a project batch"),
     Row("leads_import_confirm", "POST", answers(302, 404, 404, 404), lambda w: {"pk": w["lead_batch"].pk}),
     Row("import_preview", "GET", answers(404, 404, 404, 404), lambda w: {"pk": w["lead_batch"].pk}, note="a pipeline batch"),
+    # --- leads: another unit's lead answers 404; a group's landing units see its leads, read-only
+    Row("lead_board", "GET", everyone(200)),
+    Row("lead_board", "GET", everyone(200), query="?unit=999999", note="an unknown unit: errors shown"),
+    Row("lead_list", "GET", everyone(200)),
+    Row("lead_list", "GET", everyone(200), query="?stage=negotiating&overdue=true&stale=false", note="linked filters"),
+    Row("lead_create", "GET", answers(200, 200, 200, 403)),
+    Row("lead_create", "POST", answers(200, 200, 200, 403), note="empty form: errors"),
+    Row("lead_detail", "GET", answers(200, 404, 200, 200), lead("lead")),
+    Row("lead_detail", "GET", answers(200, 404, 200, 200), lead("group_lead"), note="own unit lands the group's projects"),
+    Row("lead_edit", "GET", answers(200, 404, 200, 403), lead("lead")),
+    Row("lead_edit", "POST", answers(200, 404, 200, 403), lead("lead"), note="empty form: errors"),
+    Row("lead_edit", "GET", answers(403, 404, 200, 403), lead("group_lead"), note="a landing unit's staff: read-only"),
+    Row("lead_stage", "GET", answers(405, 404, 405, 405), lead("lead"), note="POST only"),
+    Row("lead_stage", "POST", answers(302, 404, 302, 403), lead("lead"), lambda w: {"stage": "paused", "resume_on": "2021-09-01"}),
+    Row("lead_stage", "POST", answers(403, 404, 302, 403), lead("group_lead"), lambda w: {"stage": "stopped", "stop_reason": "企业放弃"}),
+    Row("lead_convert", "GET", answers(200, 404, 200, 403), lead("lead")),
+    Row("lead_convert", "POST", answers(200, 404, 200, 403), lead("lead"), note="empty form: errors"),
+    Row("lead_convert", "GET", answers(403, 404, 200, 403), lead("group_lead"), note="a landing unit's staff: not theirs"),
 ]
 
 
@@ -254,8 +277,14 @@ def world(db, settings, tmp_path):
     lead_batch = ImportBatch.objects.create(
         uploaded_by=own, original_name="线索.xlsx", file=SimpleUploadedFile("线索.xlsx", b"no workbook"), kind=ImportBatch.Kind.PIPELINE
     )
+    landing_group = SpecialGroupFactory()
+    landing_group.landing_units.set([unit_a])
+    lead_of_a = LeadFactory(owner_unit=unit_a, group=group)
+    group_lead = LeadFactory(owner_unit=unit_c, group=landing_group)
     return {
         "lead_batch": lead_batch,
+        "lead": lead_of_a,
+        "group_lead": group_lead,
         "unit_a": unit_a,
         "unit_c": unit_c,
         "group": group,

@@ -338,8 +338,9 @@ def many_projects(count: int) -> None:
 
 # session, user, rule-set years, role (groups, membership, unit), rules, assess (7), 5311 (3), charts (3),
 # the to-do block: its counts (also the menu's badge) and its two lists (returned, stale projects);
-# the organisation (the page's title, once per request)
-DASHBOARD_QUERIES = 23
+# the organisation (the page's title, once per request);
+# the leads' items: the rule set, their counts and their two lists (overdue, stale leads)
+DASHBOARD_QUERIES = 27
 
 
 @pytest.mark.parametrize("count", [3, 30])

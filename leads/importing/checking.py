@@ -200,8 +200,11 @@ def _check_leads(plan: LeadImportPlan) -> None:
     plan.problems += _first_rows(LEADS, rows, lambda values: values.get("code"), "code", "线索")
     told = {(problem.row, problem.column) for problem in plan.problems if problem.sheet == LEADS.title}
     for row in rows:
-        plan.problems += validate_fields(Lead, row, LEADS)
-        plan.problems += [p for p in _stage_rules(row) if (p.row, p.column) not in told]
+        # The stage rules are also Lead.clean's: each cell is told once, in the import's words.
+        stage_problems = [p for p in _stage_rules(row) if (p.row, p.column) not in told]
+        stage_cells = {(p.row, p.column) for p in stage_problems}
+        plan.problems += [p for p in validate_fields(Lead, row, LEADS) if (p.row, p.column) not in stage_cells]
+        plan.problems += stage_problems
         existing = stored.get(row.values.get("code"))
         if existing is not None:
             row.existing_id = existing.pk

@@ -229,7 +229,7 @@ ENTERPRISES = SheetSpec(
         Column(
             "所在地区", "region", parse_region, required=False, default=("", ""), width=20, example="广东省深圳市",
             help="省份全称加地级市全称，如“广东省深圳市”或“广东省/深圳市”；也可只填省份（“广东省”）或只填城市（“深圳市”）。"
-            "直辖市填到区县，如“重庆市渝北区”；境外企业填“境外/国家或城市”，如“境外/新加坡”。",
+            "直辖市填到区县，如“上海市浦东新区”；境外企业填“境外/国家或城市”，如“境外/新加坡”。",
         ),
         Column(
             "榜单", "memberships", parse_lists, required=False, default=[], options=_list_labels, strict=False,

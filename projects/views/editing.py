@@ -41,7 +41,10 @@ from ..models import Arrival, Cooperation, Project, Status
 def get_project_for_user(request: HttpRequest, pk: int) -> Project:
     """The project if the user may see it, else 404."""
     cooperations = Cooperation.objects.select_related("unit").order_by("pk")
-    projects = Project.objects.visible_to(request.user).select_related("lead_unit", "group", "chain_link", "reviewed_by", "created_by")
+    # "lead": the lead it was converted from (leads.Lead.project), read in the same query.
+    projects = Project.objects.visible_to(request.user).select_related(
+        "lead_unit", "group", "chain_link", "reviewed_by", "created_by", "lead"
+    )
     projects = projects.prefetch_related(Prefetch("cooperations", queryset=cooperations))
     return get_or_404(projects, "没有这个项目，或您无权查看。", pk=pk)
 
@@ -139,7 +142,10 @@ def _not_yet_submitted(request, project: Project) -> HttpResponse:
     return redirect(f"{reverse('project_edit', args=[project.pk])}?{MISSING}=1")
 
 
-def _render_form(request, form: ProjectForm, *, project: Project | None = None, status: int = 200) -> HttpResponse:
+def _render_form(
+    request, form: ProjectForm, *, project: Project | None = None, status: int = 200, lead=None
+) -> HttpResponse:
+    """The form page; `lead`: the lead the new project is made from (leads.views.leads.lead_convert)."""
     preview = duplicates = None
     submission_problems = {}
     previewing = request.method == "POST" and "preview" in request.POST
@@ -163,6 +169,7 @@ def _render_form(request, form: ProjectForm, *, project: Project | None = None, 
         "submission_problems": submission_problems,
         "duplicates": duplicates,
         "offers_submit": permissions.can_submit(access, project) if project else not permissions.reviews(access),
+        "lead": lead,
     }
     return render(request, "projects/project_form.html", context, status=status)
 
@@ -453,3 +460,16 @@ def _inline_type(stored_name: str, handle) -> str | None:
     if extension in INLINE_EVIDENCE and any(head.startswith(magic) for magic in MAGIC_BYTES[extension]):
         return INLINE_EVIDENCE[extension]
     return None
+
+
+# --- The form of a project made from a lead (转为签约项目, leads.views.leads.lead_convert) ---------
+
+
+def render_form_for_lead(request, form: ProjectForm, *, lead) -> HttpResponse:
+    """The project form as project_create shows it, saying which lead the project comes from."""
+    return _render_form(request, form, lead=lead)
+
+
+def show_errors(form, error: ValidationError) -> None:
+    """A service's ValidationError on the form, as project_create shows it."""
+    _errors_onto(form, error)

@@ -84,6 +84,7 @@ def test_the_charts_and_tables_fit_the_a4_landscape_page(open_page, leader):
 
     page.emulate_media(media="print")
     page.set_viewport_size({"width": PRINTABLE_WIDTH, "height": 900})
+    page.wait_for_function(REDRAWN, timeout=5_000)  # the resize listener redraws after the event
 
     for container, drawing in chart_widths(page):
         assert 0 < container <= PRINTABLE_WIDTH and 0 < drawing <= PRINTABLE_WIDTH
