@@ -148,6 +148,26 @@ def edits_chains(access: Access) -> bool:
     return reviews(access)
 
 
+# --- The activity ledger (招商活动台账, domain.md §10) ----------------------------------------------
+
+
+def records_activities(access: Access) -> bool:
+    """Records an activity: a unit's staff (for its unit) and reviewers (for any unit)."""
+    return enters_projects(access)
+
+
+def can_record_activity_for(access: Access, lead) -> bool:
+    """Records an activity for a lead: whoever may edit the lead (its owner unit's staff,
+    reviewers). A special group's landing units follow the lead and read its activities; its
+    owner keeps the ledger that moves its last-activity date."""
+    return records_activities(access) and can_edit_lead(access, lead)
+
+
+def can_edit_activity(access: Access, activity) -> bool:
+    """Corrects or deletes an activity: reviewers, and the staff of the unit that held it (a
+    landing unit's staff who see it through a lead read only). Leaders read."""
+    return reviews(access) or is_staff_of(access, activity.unit_id)
+
 # --- Bulletins ---------------------------------------------------------------------------------
 
 

@@ -1,5 +1,5 @@
 """What the dashboard (首页) shows, gathered in a constant number of queries: the district
-totals, each kind's ranking, the five-year goal and the charts."""
+totals, each kind's ranking, the five-year goal, the charts and last week's activity index."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.db.models import Count, Q
+from django.utils import timezone
 
 from access.permissions import sees_unit
 from groups.models import SpecialGroup
@@ -17,6 +18,7 @@ from projects.models import Project, Status, counted_condition
 from targets import scoring
 
 from . import assessment
+from .activity_index import LastWeek, last_week_top_bottom
 from .progress import Figure, Progress, indicator_figure, legend, progress_of
 from .totals import KIND_LABELS, FiveYear, TotalRow, assessed_indicators, district_totals, five_year_progress
 
@@ -56,10 +58,12 @@ class Dashboard:
     five_year_note: str
     charts: dict
     legend: list[tuple[Progress, str]]
+    activity: LastWeek  # the last complete week's first and last units by activity index
 
 
-def gather_dashboard(*, period: scoring.Period, access) -> Dashboard:
-    """Everything the dashboard shows for the period (raises assessment.NoRuleSet)."""
+def gather_dashboard(*, period: scoring.Period, access, today: date | None = None) -> Dashboard:
+    """Everything the dashboard shows for the period (raises assessment.NoRuleSet); the activity
+    index is the last complete week's before `today` (default: today in Asia/Shanghai)."""
     rules = assessment.rules_for(period.year)
     results = assessment.assess(period)
     time_progress = period.time_progress
@@ -77,6 +81,7 @@ def gather_dashboard(*, period: scoring.Period, access) -> Dashboard:
             "groups": group_chart(period=period),
         },
         legend=legend(time_progress),
+        activity=last_week_top_bottom(today=today or timezone.localdate()),
     )
 
 

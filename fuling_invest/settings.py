@@ -243,6 +243,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "leads.mark_lead_alerts",
         "schedule": crontab(minute=30, hour=1),
     },
+    # The weekly activity index (domain.md §11) of the week that ended at Sunday's midnight.
+    "store-activity-index": {
+        "task": "reports.store_activity_index",
+        "schedule": crontab(minute=0, hour=2, day_of_week=1),
+    },
 }
 # Without a broker, a task requested from a page runs in a thread of the web process, so the
 # request does not wait for it (tests turn this off to run tasks where they can see them).

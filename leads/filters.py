@@ -13,9 +13,32 @@ from chains.models import ChainNode
 from groups.models import SpecialGroup
 from targets.models import Unit
 
+from . import regions
 from .models import Channel, Lead, LeadStage, StaleDays, overdue_condition, stale_condition
 
 YES_NO = [("", "全部"), ("true", "是"), ("false", "否")]
+
+# The province filter's value for a record without one (a lead without an enterprise, an
+# enterprise without a province): 「未填地区」.
+NO_PROVINCE = "none"
+NO_PROVINCE_LABEL = "未填地区"
+
+
+def province_filter_choices() -> list[tuple[str, str]]:
+    return [*regions.province_choices(), (NO_PROVINCE, NO_PROVINCE_LABEL)]
+
+
+def in_province(province: str, field: str = "province") -> Q:
+    """Records whose `field` is `province`, or is blank or missing for NO_PROVINCE."""
+    if province == NO_PROVINCE:
+        return Q(**{f"{field}__isnull": True}) | Q(**{field: ""})
+    return Q(**{field: province})
+
+
+def at_or_under(node, field: str = "chain_link") -> Q:
+    """Records whose `field` is the chain node, or a node below it (a chain's links, an
+    industry's chains and links): what a chain or an industry "has"."""
+    return Q(**{field: node}) | Q(**{f"{field}__parent": node}) | Q(**{f"{field}__parent__parent": node})
 
 
 class LeadFilter(django_filters.FilterSet):
@@ -32,6 +55,10 @@ class LeadFilter(django_filters.FilterSet):
     channel = django_filters.ChoiceFilter(label="渠道", choices=Channel.choices, empty_label="全部")
     chain_link = django_filters.ModelChoiceFilter(
         label="产业链环节", queryset=ChainNode.objects.all(), method="filter_chain_link", empty_label="全部"
+    )
+    # The lead's enterprise's province (招商作战图's regions link here).
+    province = django_filters.ChoiceFilter(
+        label="企业所在省份", choices=province_filter_choices(), method="filter_province", empty_label="全部"
     )
     # An enterprise's page links here with its id; the list names the enterprise above the table.
     enterprise = django_filters.NumberFilter(field_name="enterprise_id", widget=forms.HiddenInput)
@@ -64,7 +91,10 @@ class LeadFilter(django_filters.FilterSet):
 
     def filter_chain_link(self, queryset, name, node: ChainNode):
         """A link, or every link under a chain or an industry."""
-        return queryset.filter(Q(chain_link=node) | Q(chain_link__parent=node) | Q(chain_link__parent__parent=node))
+        return queryset.filter(at_or_under(node))
+
+    def filter_province(self, queryset, name, value: str):
+        return queryset.filter(in_province(value, "enterprise__province"))
 
     def filter_overdue(self, queryset, name, value: bool):
         condition = overdue_condition(self.today)

@@ -360,6 +360,20 @@ def attachment_path(activity: "Activity", filename: str) -> str:
     return f"activities/{activity.date:%Y}/{uuid.uuid4().hex}{extension}"
 
 
+class ActivityQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "ActivityQuerySet":
+        """What `user` may see: everything for reviewers and leaders; for a unit's staff the
+        activities their unit recorded and those of the leads they may see (LeadQuerySet.visible_to),
+        whoever recorded them; nothing for anyone else."""
+        access = access_of(user)
+        if permissions.sees_everything(access):
+            return self
+        unit_id = permissions.staff_unit_id(access)
+        if unit_id is None:
+            return self.none()
+        return self.filter(Q(unit_id=unit_id) | Q(lead_id__in=Lead.objects.visible_to(user).values("pk")))
+
+
 class Activity(models.Model):
     """One entry of the activity ledger: a visit, a visitor, an event, talks, an inspection, publicity."""
 
@@ -381,6 +395,7 @@ class Activity(models.Model):
     created_at = models.DateTimeField("录入时间", auto_now_add=True)
 
     history = HistoricalRecords()
+    objects = ActivityQuerySet.as_manager()
 
     class Meta:
         verbose_name = "招商活动"

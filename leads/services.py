@@ -14,7 +14,9 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from projects import services as projects
@@ -22,7 +24,7 @@ from projects.codes import next_code
 from projects.models import Project
 
 from .codes import next_lead_code
-from .models import Lead, LeadStage, StaleDays
+from .models import Activity, Lead, LeadStage, StaleDays
 
 CODE_ATTEMPTS = 3
 ALREADY_CONVERTED = "该线索已转为签约项目，不能再次转换。"
@@ -175,3 +177,82 @@ def mark_lead_alerts(*, today: datetime.date, days: StaleDays | None = None) -> 
             Lead.objects.filter(**{f"{field}__isnull": False}).exclude(pk__in=now_marked).update(**{field: None})
         )
     return AlertMarks(**changed)
+
+
+# --- The activity ledger (招商活动台账) ---------------------------------------------------------------
+
+ACTIVITY_GONE = "该条活动记录已被删除。"
+
+
+def record_activity(*, user: AbstractBaseUser, facts: dict, attachment: UploadedFile | None = None) -> Activity:
+    """A new activity from the form's `facts` (model field → value); the attachment is stored
+    under a random name, its own name kept for the download. An activity for a lead moves the
+    lead's last-activity date forward to the activity's date (never back), in the same
+    transaction. Who may record what (unit, lead) is the form's and the view's business."""
+    activity = Activity(**facts, created_by=user)
+    if attachment is not None:
+        activity.attachment = attachment
+        activity.attachment_name = projects._evidence_name(attachment)  # the one rule for a kept file name
+    activity.full_clean()
+    with transaction.atomic():
+        _save_activity(activity, user=user)
+        if activity.lead_id is not None:
+            Lead.objects.filter(pk=activity.lead_id).exclude(last_activity_on__gte=activity.date).update(
+                last_activity_on=activity.date
+            )
+    return activity
+
+
+def update_activity(
+    *, activity: Activity, user: AbstractBaseUser, facts: dict, attachment: UploadedFile | None = None
+) -> Activity:
+    """Correct an activity; a new attachment replaces the old one (deleted once committed). The
+    last-activity date of its lead, before and after, is recomputed from the lead's activities."""
+    with transaction.atomic():
+        current = Activity.objects.select_for_update().filter(pk=activity.pk).first()
+        if current is None:
+            raise ValidationError(ACTIVITY_GONE)
+        leads_before = current.lead_id
+        for name, value in facts.items():
+            setattr(current, name, value)
+        replaced = None
+        if attachment is not None:
+            replaced, storage = current.attachment.name, current.attachment.storage
+            current.attachment = attachment
+            current.attachment_name = projects._evidence_name(attachment)  # the one rule for a kept file name
+        current.full_clean()
+        _save_activity(current, user=user)
+        _recompute_last_activity(leads_before, current.lead_id)
+        if replaced:
+            transaction.on_commit(lambda: storage.delete(replaced))
+    return current
+
+
+def delete_activity(*, activity: Activity, user: AbstractBaseUser) -> Activity:
+    """Remove a wrong entry; its history keeps the last values and who deleted it. Its lead's
+    last-activity date is recomputed from the lead's remaining activities (none: no date). The
+    attachment leaves the storage once the deletion is committed. Returns the deleted entry."""
+    with transaction.atomic():
+        current = Activity.objects.select_for_update().filter(pk=activity.pk).first()
+        if current is None:
+            raise ValidationError(ACTIVITY_GONE)
+        attachment, storage = current.attachment.name, current.attachment.storage
+        current._history_user = user
+        current.delete()
+        _recompute_last_activity(current.lead_id)
+        if attachment:
+            transaction.on_commit(lambda: storage.delete(attachment))
+    return current
+
+
+def _save_activity(activity: Activity, *, user: AbstractBaseUser) -> None:
+    activity._history_user = user
+    activity.save()
+
+
+def _recompute_last_activity(*lead_ids: int | None) -> None:
+    """Each lead's last-activity date as its activities have it: a plain update, as the import
+    writes it (the lead's history records what users change, not this mark)."""
+    for lead_id in {lead_id for lead_id in lead_ids if lead_id is not None}:
+        latest = Activity.objects.filter(lead_id=lead_id).aggregate(latest=Max("date"))["latest"]
+        Lead.objects.filter(pk=lead_id).update(last_activity_on=latest)

@@ -6,6 +6,7 @@ import django_filters
 from django import forms
 from django.db.models import Case, CharField, Q, QuerySet, Value, When
 
+from chains.models import ChainNode
 from groups.models import SpecialGroup
 from targets import scoring
 from targets.models import RuleSet, Unit
@@ -54,6 +55,9 @@ class ProjectFilter(django_filters.FilterSet):
         label="单位（牵头或配合）", queryset=Unit.objects.filter(is_active=True), method="filter_unit", empty_label="全部"
     )
     group = django_filters.ModelChoiceFilter(label="专项招商组", queryset=SpecialGroup.objects.all(), empty_label="全部")
+    chain_link = django_filters.ModelChoiceFilter(
+        label="产业链环节", queryset=ChainNode.objects.all(), method="filter_chain_link", empty_label="全部"
+    )
     tier = django_filters.ChoiceFilter(label="项目档次", choices=TIER_CHOICES, empty_label="全部")
     origin = django_filters.ChoiceFilter(label="项目来源", choices=Origin.choices, empty_label="全部")
     sector = django_filters.ChoiceFilter(label="产业类型", choices=Sector.choices, empty_label="全部")
@@ -110,6 +114,10 @@ class ProjectFilter(django_filters.FilterSet):
         # One condition on the row's own columns: no join, no query of its own; icontains ignores
         # the case of Latin letters (codes, investors' names) on SQLite and PostgreSQL alike.
         return queryset.filter(Q(code__icontains=value) | Q(name__icontains=value) | Q(investor__icontains=value))
+
+    def filter_chain_link(self, queryset, name, node: ChainNode):
+        """A link, or every link under a chain or an industry (as the leads' filter)."""
+        return queryset.filter(Q(chain_link=node) | Q(chain_link__parent=node) | Q(chain_link__parent__parent=node))
 
     def filter_unit(self, queryset, name, unit):
         cooperating = Cooperation.objects.filter(unit=unit).values("project_id")

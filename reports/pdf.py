@@ -3,7 +3,8 @@
 A4 in the red-header style of a government bulletin: the issuer in red over a red rule, the
 title, the date, the summary; then the district totals, the parks' and the departments' tables
 (on landscape pages: six indicators of three figures do not fit a portrait page at a legible
-size), a completion-rate chart, the special groups, the five-year block (Q4) and the quarter's
+size), a completion-rate chart, the special groups, the quarter's activities and leads (招商活动),
+the five-year block (Q4) and the quarter's
 major and large projects.
 
 Every string from the snapshot that reaches a `Paragraph` goes through `_para`, which escapes
@@ -58,7 +59,7 @@ from reportlab.platypus.flowables import Flowable, HRFlowable
 from lib import display
 from targets.scoring import Indicator
 
-from .snapshot import Cell, FiveYearBlock, GroupRow, KindSection, Snapshot, UnitRow
+from .snapshot import ActivityBlock, ActivityRow, Cell, FiveYearBlock, GroupRow, KindSection, Snapshot, UnitRow
 
 logger = logging.getLogger(__name__)
 
@@ -239,6 +240,8 @@ class _Writer:
             story += self.unit_section(section)
         story += [NextPageTemplate("portrait"), PageBreak()]
         story += self.chart_section() + self.groups_section()
+        if s.activities is not None:  # bulletins generated before the section have none
+            story += self.activities_section(s.activities)
         if s.annual:
             story += self.five_year_section(s.five_year)
         story += [NextPageTemplate("landscape"), PageBreak()]
@@ -404,6 +407,29 @@ class _Writer:
         table = self._table(head + rows, [32, 170, 64, 62, 77, 77], commands, header_rows=1, text_columns=(1, 2))
         note = "注：专项招商组的项目与资金按项目全额统计，不按项目来源和联合招商折算。"
         return story + [table, _para(note, self.styles.note)]
+
+    def activities_section(self, block: ActivityBlock) -> list[Flowable]:
+        """Activities by kind per unit in the quarter, then each unit's leads by stage."""
+        span = f"{chinese_date(block.start)}至{chinese_date(block.end)}"
+        story = [self._heading(f"招商活动（{span}）")]
+        for title, labels, values in (
+            ("各单位招商活动（次）", block.activity_kinds, lambda row: row.activities),
+            ("各单位招商线索（个，按当前阶段）", block.lead_stages, lambda row: row.leads),
+        ):
+            story += [_para(title, self.styles.subheading), self._count_table(block, labels, values)]
+        note = "注：活动按登记的活动日期计入本季度；线索按生成通报时所处阶段统计。"
+        return story + [_para(note, self.styles.note)]
+
+    def _count_table(self, block: ActivityBlock, labels: Sequence[str], values) -> Table:
+        def line(row: ActivityRow, name) -> list:
+            counts = values(row)
+            return [name, *[display.count(n) for n in counts], display.count(sum(counts))]
+
+        head = [["单位", *labels, "合计"]]
+        rows = [line(row, self._text(row.unit, UNIT_WIDTH + 24)) for row in block.rows] + [line(block.total, "合计")]
+        figure = (PORTRAIT_WIDTH - UNIT_WIDTH - 24) / (len(labels) + 1)
+        commands = [("BACKGROUND", (0, -1), (-1, -1), TOTAL_FILL)]
+        return self._table(head + rows, [UNIT_WIDTH + 24] + [figure] * (len(labels) + 1), commands, header_rows=1)
 
     def five_year_section(self, block: FiveYearBlock | None) -> list[Flowable]:
         if block is None:

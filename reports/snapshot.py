@@ -15,10 +15,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from figures import assessment
+from figures.activity_index import activity_per_unit
 from figures.explanation import rules_summary
 from figures.groups import GroupTotals, group_totals
 from figures.totals import KIND_LABELS, assessed_indicators, district_totals, five_year_progress, units_total
 from groups.models import SpecialGroup
+from leads.models import ActivityKind, LeadStage
 from lib import codec, display
 from projects.models import Project, counted_condition, tier_case
 from targets import scoring
@@ -150,6 +152,34 @@ class TargetTable:
 
 
 @dataclass(frozen=True)
+class ActivityRow:
+    unit: str
+    activities: list[int]  # one per kind of activity (ActivityBlock.activity_kinds)
+    leads: list[int]  # one per stage (ActivityBlock.lead_stages)
+
+    @property
+    def activities_total(self) -> int:
+        return sum(self.activities)
+
+    @property
+    def leads_total(self) -> int:
+        return sum(self.leads)
+
+
+@dataclass(frozen=True)
+class ActivityBlock:
+    """招商活动: the quarter's activities by kind per unit, and each unit's leads by stage as they
+    stood when the bulletin was generated."""
+
+    start: datetime.date  # the quarter itself, not year to date
+    end: datetime.date
+    activity_kinds: list[str]  # labels
+    lead_stages: list[str]  # labels
+    rows: list[ActivityRow]
+    total: ActivityRow
+
+
+@dataclass(frozen=True)
 class Snapshot:
     year: int
     quarter: int
@@ -172,6 +202,8 @@ class Snapshot:
     district: str = ""
     system_title: str = ""
     schema: int = SCHEMA
+    # Bulletins generated before the 招商活动 section have none (and show none).
+    activities: ActivityBlock | None = None
 
     @property
     def annual(self) -> bool:
@@ -241,6 +273,7 @@ def take_snapshot(*, period: scoring.Period, issued_on: datetime.date) -> Snapsh
         five_year_note=note,
         target_tables=[_target_table(table) for table in target_tables(period.year)],
         rules_summary=rules_summary(rules),
+        activities=_activities(period),
     )
 
 
@@ -311,6 +344,21 @@ def _listed_projects(period: scoring.Period, rules: scoring.Rules) -> list[Proje
         )
         for p in rows
     ]
+
+
+def _activities(period: scoring.Period) -> ActivityBlock:
+    """The quarter's activities per unit and kind, the leads per unit and stage (3 queries)."""
+    start = quarter_start(period.year, period.quarter)
+    rows = [
+        ActivityRow(item.unit.name, [item.activities[k.value] for k in ActivityKind], [item.leads[s.value] for s in LeadStage])
+        for item in activity_per_unit(start=start, end=period.end)
+    ]
+    total = ActivityRow(
+        "合计",
+        [sum(column) for column in zip(*(row.activities for row in rows))] or [0] * len(ActivityKind),
+        [sum(column) for column in zip(*(row.leads for row in rows))] or [0] * len(LeadStage),
+    )
+    return ActivityBlock(start, period.end, [k.label for k in ActivityKind], [s.label for s in LeadStage], rows, total)
 
 
 def _five_year(block) -> FiveYearBlock:

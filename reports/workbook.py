@@ -22,7 +22,7 @@ from lib import display
 from lib.xlsx import DATE_FORMAT, MONEY_FORMAT, new_workbook, put, put_header, workbook_bytes
 from targets.scoring import Indicator
 
-from .snapshot import Cell, KindSection, Snapshot, SnapshotTotalRow, TargetTable, UnitRow
+from .snapshot import ActivityBlock, Cell, KindSection, Snapshot, SnapshotTotalRow, TargetTable, UnitRow
 
 RATE_FORMAT = "0.00%"
 DASH = "–"
@@ -47,7 +47,7 @@ class Value:
 
 
 def bulletin_workbook(snapshot: Snapshot) -> bytes:
-    """The bulletin's .xlsx: 说明, 全区汇总, one sheet per kind of unit, 专项招商组, 重大较大项目,
+    """The bulletin's .xlsx: 说明, 全区汇总, one sheet per kind of unit, 专项招商组, 招商活动, 重大较大项目,
     五年目标 (the year-end assessment only) and 目标任务."""
     workbook = new_workbook(title=snapshot.title, creator=snapshot.issuer)
     time_progress, annual, note = snapshot.time_progress, snapshot.annual, _as_of(snapshot.as_of, snapshot.time_progress)
@@ -56,6 +56,8 @@ def bulletin_workbook(snapshot: Snapshot) -> bytes:
     for section in snapshot.sections:
         _section(workbook.create_sheet(section.label), section, time_progress, note, points=annual, score=annual)
     _groups(workbook.create_sheet("专项招商组"), snapshot)
+    if snapshot.activities is not None:  # bulletins generated before the section have none
+        _activities(workbook.create_sheet("招商活动"), snapshot.activities)
     _projects(workbook.create_sheet("重大较大项目"), snapshot)
     if snapshot.annual:
         _five_year(workbook.create_sheet("五年目标"), snapshot)
@@ -150,6 +152,19 @@ def _groups(sheet: Worksheet, snapshot: Snapshot) -> None:
         )
     sheet.freeze_panes = "A4"
     _widths(sheet, [6, 30, 10, 14, 16, 16])
+
+
+def _activities(sheet: Worksheet, block: ActivityBlock) -> None:
+    """The activities by kind per unit, and beside them the leads by stage, each with its total."""
+    note = f"活动日期 {_day(block.start)}至{_day(block.end)}；线索按生成通报时所处阶段统计。"
+    _title(sheet, "各单位招商活动和招商线索", note)
+    groups = [("招商活动（次）", [*block.activity_kinds, "合计"]), ("招商线索（个）", [*block.lead_stages, "合计"])]
+    _two_row_header(sheet, 3, ["责任单位"], groups)
+    for row, item in enumerate([*block.rows, block.total], start=5):
+        counts = [*item.activities, item.activities_total, *item.leads, item.leads_total]
+        _write_row(sheet, row, [Value(item.unit, font=BOLD if item is block.total else None), *map(Value, counts)])
+    sheet.freeze_panes = "B5"
+    _widths(sheet, [16, *[9] * (len(block.activity_kinds) + len(block.lead_stages) + 2)])
 
 
 def _projects(sheet: Worksheet, snapshot: Snapshot) -> None:

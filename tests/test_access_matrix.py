@@ -24,6 +24,7 @@ from reports import services
 from reports.models import GenerationJob
 from targets.models import UnitKind
 from tests.factories import (
+    ActivityFactory,
     ArrivalFactory,
     ChainNodeFactory,
     LeadFactory,
@@ -72,6 +73,10 @@ def bulletin(key):
 
 
 def lead(key):
+    return lambda w: {"pk": w[key].pk}
+
+
+def activity(key):
     return lambda w: {"pk": w[key].pk}
 
 
@@ -201,6 +206,10 @@ ROWS = [
     Row("chain_node_create", "POST", answers(403, 403, 200, 403), note="empty form: errors"),
     Row("chain_node_edit", "GET", answers(403, 403, 200, 403), lambda w: {"pk": w["link"].pk}),
     Row("chain_node_edit", "POST", answers(403, 403, 200, 403), lambda w: {"pk": w["link"].pk}, note="empty form: errors"),
+    # --- the battle map: everyone reads; the leads and projects counted are those the user sees
+    Row("battle_map", "GET", everyone(200)),
+    Row("battle_map", "GET", everyone(200), query="?view=regions"),
+    Row("battle_map", "GET", everyone(200), query="?industry=999999&year=1999", note="unknown industry and year: notes"),
     # --- target enterprises: everyone reads, staff and reviewers add, reviewers and the adding unit edit
     Row("enterprise_list", "GET", everyone(200)),
     Row("enterprise_export", "GET", everyone(200)),
@@ -242,6 +251,27 @@ ROWS = [
     Row("lead_convert", "GET", answers(200, 404, 200, 403), lead("lead")),
     Row("lead_convert", "POST", answers(200, 404, 200, 403), lead("lead"), note="empty form: errors"),
     Row("lead_convert", "GET", answers(403, 404, 200, 403), lead("group_lead"), note="a landing unit's staff: not theirs"),
+    # --- the activity ledger: a unit's own and its leads' activities; the holding unit and reviewers correct them
+    Row("activity_list", "GET", everyone(200)),
+    Row("activity_list", "GET", everyone(200), query="?unit=999999&date_from=2021-13-01", note="bad filters: errors shown"),
+    Row("activity_export", "GET", everyone(200)),
+    Row("activity_create", "GET", answers(200, 200, 200, 403)),
+    Row("activity_create", "POST", answers(200, 200, 200, 403), note="empty form: errors"),
+    Row("activity_detail", "GET", answers(200, 404, 200, 200), activity("activity")),
+    Row("activity_detail", "GET", answers(200, 404, 200, 200), activity("group_activity"), note="a lead its unit lands"),
+    Row("activity_edit", "GET", answers(200, 404, 200, 403), activity("activity")),
+    Row("activity_edit", "POST", answers(200, 404, 200, 403), activity("activity"), note="empty form: errors"),
+    Row("activity_edit", "GET", answers(403, 404, 200, 403), activity("group_activity"), note="another unit's: read-only"),
+    Row("activity_delete", "GET", answers(405, 404, 405, 405), activity("activity"), note="POST only"),
+    Row("activity_delete", "POST", answers(302, 404, 302, 403), activity("activity")),
+    Row("activity_delete", "POST", answers(403, 404, 302, 403), activity("group_activity"), note="another unit's: read-only"),
+    Row("activity_attachment", "GET", answers(200, 404, 200, 200), activity("activity")),
+    Row("activity_attachment", "GET", answers(200, 404, 200, 200), activity("activity"), query="?inline=1", note="in the browser"),
+    # --- the weekly activity index: read as the dashboard's ranking; reviewers store a week again
+    Row("activity_index", "GET", everyone(200)),
+    Row("activity_index", "GET", everyone(200), query="?year=2021&week=23"),
+    Row("activity_index", "GET", everyone(200), query="?year=2021&week=54", note="a bad week: a message"),
+    Row("activity_index", "POST", answers(403, 403, 302, 403), data=lambda w: {"year": "2021", "week": "23"}),
 ]
 
 
@@ -281,7 +311,11 @@ def world(db, settings, tmp_path):
     landing_group.landing_units.set([unit_a])
     lead_of_a = LeadFactory(owner_unit=unit_a, group=group)
     group_lead = LeadFactory(owner_unit=unit_c, group=landing_group)
+    minutes = SimpleUploadedFile("纪要.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
+    activity_of_a = ActivityFactory(unit=unit_a, lead=lead_of_a, attachment=minutes, attachment_name="纪要.pdf")
     return {
+        "activity": activity_of_a,
+        "group_activity": ActivityFactory(unit=unit_c, lead=group_lead),
         "lead_batch": lead_batch,
         "lead": lead_of_a,
         "group_lead": group_lead,

@@ -6,6 +6,7 @@ assessment).
 """
 
 import dataclasses
+import datetime
 import inspect
 import json
 import logging
@@ -26,7 +27,7 @@ from lib import display
 from targets.models import Organisation
 from reports import pdf as bulletin_pdf
 from reports.pdf import AXIS_TICKS, RED, chart_axis, render_pdf
-from reports.snapshot import Cell, Snapshot, from_json
+from reports.snapshot import ActivityBlock, ActivityRow, Cell, Snapshot, from_json
 from targets.scoring import Indicator
 
 DATA = Path(__file__).parent / "data"
@@ -262,6 +263,31 @@ def test_the_groups_table_lists_every_group_and_the_total(q2):
     total = snapshot.groups_total
     assert (total.projects, display.money(total.agreement_capital), display.money(total.arrived_capital)) == (29, "275.29", "50.27")
     assert ["合计", "29", "275.29", "50.27"] in lines_of(text, "合计")
+
+
+def test_the_activity_section_lists_each_units_activities_and_leads():
+    block = ActivityBlock(
+        start=datetime.date(2021, 4, 1),
+        end=datetime.date(2021, 6, 30),
+        activity_kinds=["外出拜访", "企业来访", "招商活动", "洽谈", "考察", "新闻宣传"],
+        lead_stages=["线索", "接洽", "洽谈", "拟签约", "已签约", "暂缓", "终止"],
+        rows=[
+            ActivityRow("涪陵新城区", [3, 1, 0, 2, 0, 4], [2, 1, 1, 0, 1, 0, 0]),
+            ActivityRow("区商务委", [0, 0, 1, 0, 0, 0], [0, 0, 0, 0, 0, 0, 1]),
+        ],
+        total=ActivityRow("合计", [3, 1, 1, 2, 0, 4], [2, 1, 1, 0, 1, 0, 1]),
+    )
+    text = "\n".join(pages(render_pdf(dataclasses.replace(sample("q2"), activities=block))))
+    assert "招商活动（2021年4月1日至2021年6月30日）" in without_spaces(text)
+    assert "各单位招商活动（次）" in text and "各单位招商线索（个，按当前阶段）" in text
+    assert ["涪陵新城区", "3", "1", "0", "2", "0", "4", "10"] in lines_of(text, "涪陵新城区")
+    assert ["涪陵新城区", "2", "1", "1", "0", "1", "0", "0", "5"] in lines_of(text, "涪陵新城区")
+    assert ["合计", "3", "1", "1", "2", "0", "4", "11"] in lines_of(text, "合计")
+
+
+def test_a_bulletin_from_before_the_activity_section_prints_without_it(q2):
+    assert q2[0].activities is None
+    assert "各单位招商活动" not in "\n".join(pages(q2[1]))
 
 
 def test_the_quarters_major_and_large_projects_are_listed(q2):

@@ -9,6 +9,7 @@ target in place of an actual, a neighbour's figure) is off by much more.
 """
 
 import dataclasses
+import datetime
 import io
 import json
 import zipfile
@@ -19,7 +20,7 @@ import openpyxl
 import pytest
 from openpyxl.utils import get_column_letter
 
-from reports.snapshot import Snapshot, from_json
+from reports.snapshot import ActivityBlock, ActivityRow, Snapshot, from_json
 from reports.workbook import bulletin_workbook
 from targets.scoring import Indicator
 from tests.formula_texts import FORMULA_LIKE
@@ -292,6 +293,27 @@ def test_a_float_in_the_snapshot_is_refused_because_figures_are_decimal(quarterl
 
 
 # --- Groups, projects, the five-year goal ---------------------------------------------------
+
+
+def test_the_activity_sheet_lists_each_units_activities_and_leads_as_numbers(quarterly):
+    block = ActivityBlock(
+        start=datetime.date(2021, 4, 1),
+        end=datetime.date(2021, 6, 30),
+        activity_kinds=["外出拜访", "企业来访", "招商活动", "洽谈", "考察", "新闻宣传"],
+        lead_stages=["线索", "接洽", "洽谈", "拟签约", "已签约", "暂缓", "终止"],
+        rows=[
+            ActivityRow("涪陵新城区", [3, 1, 0, 2, 0, 4], [2, 1, 1, 0, 1, 0, 0]),
+            ActivityRow("区商务委", [0, 0, 1, 0, 0, 0], [0, 0, 0, 0, 0, 0, 1]),
+        ],
+        total=ActivityRow("合计", [3, 1, 1, 2, 0, 4], [2, 1, 1, 0, 1, 0, 1]),
+    )
+    book = read_back(dataclasses.replace(quarterly, activities=block))
+    assert book.sheetnames[4:7] == ["专项招商组", "招商活动", "重大较大项目"]
+    sheet = book["招商活动"]
+    assert sheet["A3"].value == "责任单位" and sheet["B3"].value == "招商活动（次）" and sheet["I3"].value == "招商线索（个）"
+    rows = [[cell.value for cell in row] for row in sheet.iter_rows(min_row=5, max_row=7)]
+    assert rows[0] == ["涪陵新城区", 3, 1, 0, 2, 0, 4, 10, 2, 1, 1, 0, 1, 0, 0, 5]
+    assert rows[2] == ["合计", 3, 1, 1, 2, 0, 4, 11, 2, 1, 1, 0, 1, 0, 1, 6]
 
 
 def test_the_groups_sheet_lists_each_group_then_the_total(quarterly_book, quarterly):

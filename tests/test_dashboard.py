@@ -7,15 +7,19 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from access.roles import Role
+from figures.activity_index import store_week
 from figures.assessment import assess
 from figures.progress import Progress, progress_of
 from groups.models import SpecialGroup
+from leads.models import ActivityKind
 from projects.models import Origin, Sector, Status
 from targets import scoring
+from targets.activity_index import Week
 from targets.models import FiveYearGoal, RuleSet, Unit, UnitKind
-from tests.factories import ArrivalFactory, client_for, ProjectFactory, RuleSetFactory, UnitFactory, user_with_role
+from tests.factories import ActivityFactory, ArrivalFactory, client_for, ProjectFactory, RuleSetFactory, UnitFactory, user_with_role
 
 D = Decimal
 I = scoring.Indicator
@@ -339,8 +343,9 @@ def many_projects(count: int) -> None:
 # session, user, rule-set years, role (groups, membership, unit), rules, assess (7), 5311 (3), charts (3),
 # the to-do block: its counts (also the menu's badge) and its two lists (returned, stale projects);
 # the organisation (the page's title, once per request);
-# the leads' items: the rule set, their counts and their two lists (overdue, stale leads)
-DASHBOARD_QUERIES = 27
+# the leads' items: the rule set, their counts and their two lists (overdue, stale leads);
+# last week's stored activity index (1, whether stored or not)
+DASHBOARD_QUERIES = 28
 
 
 @pytest.mark.parametrize("count", [3, 30])
@@ -351,3 +356,42 @@ def test_the_dashboard_reads_a_constant_number_of_queries(fuling_2021, django_as
         response = client.get(reverse("dashboard") + "?year=2021&quarter=4")
     assert response.status_code == 200
     assert response.context["board"].totals[0].district.actual > 0
+
+
+# --- Last week's activity index ----------------------------------------------------------------
+
+
+def last_week():
+    return Week.of(timezone.localdate()).previous()
+
+
+def store_last_week():
+    week = last_week()
+    RuleSetFactory(year=week.year)
+    ActivityFactory(unit=unit("涪陵新城区"), kind=ActivityKind.EVENT, date=week.start)
+    ActivityFactory(unit=unit("区商务委"), kind=ActivityKind.PUBLICITY, date=week.end)
+    store_week(week)
+    return week
+
+
+def test_the_dashboard_names_last_weeks_most_and_least_active_units(fuling_2021):
+    week = store_last_week()
+    response = client_for(user_with_role(Role.LEADER, username="leader")).get(reverse("dashboard") + "?year=2021&quarter=2")
+    parks, departments = response.context["board"].activity.kinds
+    assert [r.unit.name for r in parks.top] == ["涪陵新城区"] and len(parks.bottom) == Unit.objects.filter(kind=UnitKind.PARK).count() - 1
+    assert [r.unit.name for r in departments.top] == ["区商务委"]
+    text = response.content.decode()
+    assert f"上周招商活跃指数（{week}" in text and f"?year={week.year}&amp;week={week.week}" in text
+
+
+def test_the_dashboard_says_when_last_weeks_index_is_not_stored_yet(fuling_2021):
+    response = client_for(user_with_role(Role.LEADER, username="leader")).get(reverse("dashboard") + "?year=2021&quarter=2")
+    assert response.context["board"].activity.kinds == []
+    assert "上周的活跃指数尚未保存" in response.content.decode()
+
+
+def test_the_dashboard_reads_as_many_queries_once_last_week_is_stored(fuling_2021, django_assert_num_queries):
+    store_last_week()
+    client = client_for(user_with_role(Role.STAFF, unit("涪陵新城区"), username="staff"))
+    with django_assert_num_queries(DASHBOARD_QUERIES):
+        client.get(reverse("dashboard") + "?year=2021&quarter=4")

@@ -190,7 +190,7 @@ def test_a_keyword_search_is_one_query_whatever_the_number_of_projects(
 
     # as the unfiltered list (test_the_query_count_does_not_grow_with_the_number_of_projects): the
     # keyword adds a condition to the count's and the rows' queries, never a query of its own
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         response = client.get(URL, {"keyword": "同一"})
 
     assert len(codes(response)) == min(size, 25)
@@ -402,9 +402,9 @@ def test_the_query_count_does_not_grow_with_the_number_of_projects(
         ProjectFactory(lead_unit=units["a"], cooperating=[units["b"], units["c"]], group=group)
     client.force_login(staff_a)
 
-    # session, user, role: groups, membership with its unit; rule sets, count, the unit and
-    # group choices, the page's rows, their cooperating units, the menu's to-do count; the organisation (the page's title)
-    with django_assert_num_queries(12):
+    # session, user, role: groups, membership with its unit; rule sets, count, the unit, group and
+    # chain-link choices, the page's rows, their cooperating units, the menu's to-do count; the organisation (the page's title)
+    with django_assert_num_queries(13):
         response = client.get(URL, {"sort": "-tier"})
 
     assert len(codes(response)) == min(size, 25)

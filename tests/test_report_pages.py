@@ -16,7 +16,8 @@ from projects.models import Project
 from reports import services
 from reports.models import Bulletin, GenerationJob, Notification
 from targets.models import Unit
-from tests.factories import ArrivalFactory, ProjectFactory, client_for, user_with_role
+from leads.models import ActivityKind
+from tests.factories import ActivityFactory, ArrivalFactory, LeadFactory, ProjectFactory, client_for, user_with_role
 
 D = Decimal
 
@@ -253,6 +254,24 @@ def test_the_year_end_assessment_shows_points_scores_and_the_five_year_goal(worl
     page = text_of(client_for(world["reviewer"]).get(reverse("bulletin_detail", args=[bulletin.pk])))
     assert "2021年度考核通报" in page and "考核得分与排名" in page and "“5311”目标进度" in page
     assert page.count('<th class="num">得分</th>') >= 6
+
+
+def test_the_bulletin_page_shows_the_quarters_activities_and_leads(world):
+    ActivityFactory(unit=world["park"], kind=ActivityKind.PUBLICITY, date=datetime.date(2021, 5, 20))
+    LeadFactory(owner_unit=world["park"])
+    page = text_of(client_for(world["reviewer"]).get(reverse("bulletin_detail", args=[draft().pk])))
+    assert "招商活动（2021年4月1日至2021年6月30日）" in page
+    assert "<th class=\"num\">新闻宣传</th>" in page and "<th class=\"num\">拟签约</th>" in page
+    assert '<tr><td>涪陵新城区</td><td class="num">0</td><td class="num">0</td><td class="num">0</td><td class="num">0</td><td class="num">0</td><td class="num">1</td><td class="num">1</td></tr>' in page
+
+
+def test_a_bulletin_generated_before_the_activity_section_shows_none(world):
+    bulletin = draft()
+    stored = dict(bulletin.snapshot)
+    del stored["activities"]
+    Bulletin.objects.filter(pk=bulletin.pk).update(snapshot=stored)
+    page = text_of(client_for(world["reviewer"]).get(reverse("bulletin_detail", args=[bulletin.pk])))
+    assert "专项招商组" in page and "招商活动（" not in page
 
 
 BULLETIN_PAGE_QUERIES = 7  # was 5: the menu's to-do counts (审核, 核实) and the organisation (the title) came on top

@@ -10,7 +10,8 @@ from projects.models import Status
 from reports.snapshot import from_json, take_snapshot, to_json
 from targets.models import Unit
 from targets.scoring import Indicator, Period
-from tests.factories import ArrivalFactory, ProjectFactory, domain_example
+from leads.models import ActivityKind, LeadStage
+from tests.factories import ActivityFactory, ArrivalFactory, LeadFactory, ProjectFactory, UnitFactory, domain_example
 
 D = Decimal
 I = Indicator
@@ -76,8 +77,8 @@ def test_a_unit_ahead_of_time_progress_is_named_as_such(projects):
     assert snapshot.summary[1].startswith("园区中，清溪园区达到序时进度；")
 
 
-# 19, and the organisation whose names the snapshot keeps
-SNAPSHOT_QUERIES = 20
+# 19, and the organisation whose names the snapshot keeps; 招商活动: units, activities, leads (3)
+SNAPSHOT_QUERIES = 23
 
 
 def test_taking_a_snapshot_reads_a_constant_number_of_queries(projects, django_assert_num_queries):
@@ -88,5 +89,42 @@ def test_taking_a_snapshot_reads_a_constant_number_of_queries(projects, django_a
             lead_unit=unit("涪陵综保区"), cooperating=[unit("区商务委"), unit("区交通局")], agreement_capital=D("30"),
             signed_on=datetime.date(2021, 5, 1),
         )  # fmt: skip
+        ActivityFactory(unit=unit("区商务委"), kind=list(ActivityKind)[n % 6], date=datetime.date(2021, 5, 1 + n))
+        LeadFactory(owner_unit=unit("涪陵综保区"), stage=LeadStage.NEGOTIATING)
     with django_assert_num_queries(SNAPSHOT_QUERIES):
         take_snapshot(period=Q2, issued_on=TODAY)
+
+
+# --- 招商活动 ----------------------------------------------------------------------------------------
+
+
+def test_the_activity_section_counts_the_quarters_activities_by_kind_and_the_leads_by_stage(projects):
+    xincheng, commerce = unit("涪陵新城区"), unit("区商务委")
+    ActivityFactory(unit=xincheng, kind=ActivityKind.VISIT_OUT, date=datetime.date(2021, 4, 1))
+    ActivityFactory(unit=xincheng, kind=ActivityKind.TALKS, date=datetime.date(2021, 6, 30))
+    ActivityFactory(unit=xincheng, kind=ActivityKind.TALKS, date=datetime.date(2021, 6, 30))
+    ActivityFactory(unit=xincheng, kind=ActivityKind.EVENT, date=datetime.date(2021, 3, 31))  # Q1
+    ActivityFactory(unit=xincheng, kind=ActivityKind.EVENT, date=datetime.date(2021, 7, 1))  # Q3
+    LeadFactory(owner_unit=commerce, stage=LeadStage.CLUE)
+    LeadFactory(owner_unit=commerce, stage=LeadStage.PAUSED, resume_on=datetime.date(2021, 9, 1))
+    other = UnitFactory(name="区外办", kind="other")
+    ActivityFactory(unit=other, kind=ActivityKind.PUBLICITY, date=datetime.date(2021, 5, 5))
+    UnitFactory(name="闲置单位", kind="other")
+    block = take_snapshot(period=Q2, issued_on=TODAY).activities
+    assert (block.start, block.end) == (datetime.date(2021, 4, 1), datetime.date(2021, 6, 30))
+    assert block.activity_kinds == ["外出拜访", "企业来访", "招商活动", "洽谈", "考察", "新闻宣传"]
+    assert block.lead_stages == ["线索", "接洽", "洽谈", "拟签约", "已签约", "暂缓", "终止"]
+    rows = {row.unit: row for row in block.rows}
+    assert rows["涪陵新城区"].activities == [1, 0, 0, 2, 0, 0] and rows["涪陵新城区"].activities_total == 3
+    assert rows["区商务委"].leads == [1, 0, 0, 0, 0, 1, 0]
+    assert rows["区外办"].activities == [0, 0, 0, 0, 0, 1], "a unit outside the assessment that did something"
+    assert "闲置单位" not in rows
+    assert len(block.rows) == Unit.objects.assessed().count() + 1
+    assert block.total.activities == [1, 0, 0, 2, 0, 1] and block.total.leads_total == 2
+    assert [row.unit for row in block.rows][-1] == "区外办", "parks, departments, then the others"
+
+
+def test_a_snapshot_stored_before_the_activity_section_reads_back_without_it(projects):
+    stored = to_json(take_snapshot(period=Q2, issued_on=TODAY))
+    del stored["activities"]
+    assert from_json(stored).activities is None

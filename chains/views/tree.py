@@ -20,8 +20,7 @@ from access.decorators import requires
 from access.roles import access_of
 from figures import chains as chain_figures
 from fuling_invest.errors import get_or_404
-from leads.models import OPEN_STAGES
-from leads.visibility import visible_leads
+from leads.models import OPEN_STAGES, Lead
 
 from .. import services
 from ..forms import ChainNodeForm
@@ -53,7 +52,7 @@ def chain_link_detail(request: HttpRequest, pk: int) -> HttpResponse:
         chain_figures.signed_projects().visible_to(request.user).filter(chain_link=link).select_related("lead_unit")
     )
     leads = (
-        visible_leads(request.user)
+        Lead.objects.visible_to(request.user)
         .filter(stage__in=OPEN_STAGES, chain_link=link)
         .select_related("owner_unit", "enterprise")
         .order_by("deadline", "pk")

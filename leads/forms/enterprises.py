@@ -14,6 +14,7 @@ from projects.forms import OneLineField
 
 from .. import regions
 from ..enterprises import same_enterprise, similar_enterprises
+from ..filters import at_or_under, in_province, province_filter_choices
 from ..models import ListMembership, ListName, TargetEnterprise
 
 EnterpriseLink = TargetEnterprise.chain_links.through
@@ -36,9 +37,12 @@ class EnterpriseFilter(django_filters.FilterSet):
         widget=forms.TextInput(attrs={"type": "search", "placeholder": "名称或统一社会信用代码"}),
     )
     list_name = django_filters.ChoiceFilter(label="榜单", choices=ListName.choices, method="filter_list", empty_label="全部")
-    province = django_filters.ChoiceFilter(label="所在省份", choices=regions.province_choices(), empty_label="全部")
+    province = django_filters.ChoiceFilter(
+        label="所在省份", choices=province_filter_choices(), method="filter_province", empty_label="全部"
+    )
+    # A link, or a chain or an industry: every link under it (as the leads' filter).
     chain_link = django_filters.ModelChoiceFilter(
-        label="产业链环节", queryset=ChainNode.objects.offered_links(), method="filter_chain_link", empty_label="全部"
+        label="产业链环节", queryset=ChainNode.objects.filter(is_active=True), method="filter_chain_link", empty_label="全部"
     )
     is_local = django_filters.ChoiceFilter(
         label="本地企业", choices=[("1", "本地企业"), ("0", "非本地企业")], method="filter_local", empty_label="全部"
@@ -68,8 +72,12 @@ class EnterpriseFilter(django_filters.FilterSet):
     def filter_list(self, queryset, name, value):
         return queryset.filter(pk__in=ListMembership.objects.filter(list_name=value).values("enterprise_id"))
 
-    def filter_chain_link(self, queryset, name, link):
-        return queryset.filter(pk__in=EnterpriseLink.objects.filter(chainnode=link).values("targetenterprise_id"))
+    def filter_province(self, queryset, name, value):
+        return queryset.filter(in_province(value))
+
+    def filter_chain_link(self, queryset, name, node):
+        linked = EnterpriseLink.objects.filter(at_or_under(node, "chainnode"))
+        return queryset.filter(pk__in=linked.values("targetenterprise_id"))
 
     def filter_local(self, queryset, name, value):
         return queryset.filter(is_local=value == "1")

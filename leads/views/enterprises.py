@@ -4,7 +4,7 @@ enterprise's page, and the form that adds or edits one.
 Every signed-in role reads the library; staff and reviewers add (access.permissions.
 adds_enterprises); reviewers edit any enterprise, staff those their unit added
 (can_edit_enterprise); leaders read only. What an enterprise's page lists of leads and
-activities is what the user may see (leads.visibility).
+activities is what the user may see (Lead.objects.visible_to, Activity.objects.visible_to).
 """
 
 from __future__ import annotations
@@ -33,8 +33,7 @@ from targets.context import organisation_of
 
 from ..enterprises import EXPORT_COLUMNS, export_rows, for_export
 from ..forms.enterprises import EnterpriseFilter, EnterpriseForm, MembershipFormSet
-from ..models import TargetEnterprise
-from ..visibility import visible_activities, visible_leads
+from ..models import Activity, Lead, TargetEnterprise
 
 NOT_ADDING = "区领导只能查看企业库，不能添加企业。"
 NOT_EDITING = "只有招商局审核员和录入该企业的单位可以修改它。"
@@ -130,8 +129,8 @@ def get_enterprise(request: HttpRequest, pk: int) -> TargetEnterprise:
 @require_GET
 def enterprise_detail(request: HttpRequest, pk: int) -> HttpResponse:
     enterprise = get_enterprise(request, pk)
-    leads = visible_leads(request.user).filter(enterprise=enterprise).select_related("owner_unit", "chain_link")
-    activities = visible_activities(request.user).filter(enterprise=enterprise).select_related("unit")
+    leads = Lead.objects.visible_to(request.user).filter(enterprise=enterprise).select_related("owner_unit", "chain_link")
+    activities = Activity.objects.visible_to(request.user).filter(enterprise=enterprise).select_related("unit")
     context = {
         "nav": "enterprises",
         "enterprise": enterprise,
