@@ -97,3 +97,9 @@ class ChainNode(models.Model):
     @property
     def path(self) -> str:
         return f"{self.parent_path}/{self.name}" if self.parent_path else self.name
+
+
+def at_or_under(node, field: str = "chain_link") -> Q:
+    """Records whose `field` is the chain node, or a node below it (a chain's links, an
+    industry's chains and links): what a chain or an industry "has". The tree is three deep."""
+    return Q(**{field: node}) | Q(**{f"{field}__parent": node}) | Q(**{f"{field}__parent__parent": node})

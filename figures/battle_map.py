@@ -21,9 +21,9 @@ from decimal import Decimal
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from chains.models import ChainNode, Level
+from chains.models import ChainNode, Level, at_or_under
 from leads import regions
-from leads.filters import NO_PROVINCE, NO_PROVINCE_LABEL, at_or_under
+from leads.filters import NO_PROVINCE, NO_PROVINCE_LABEL
 from leads.models import OPEN_STAGES, Lead, LeadStage, TargetEnterprise
 from lib.sql import exact_sum, from_ten_thousandths
 from targets.models import RuleSet

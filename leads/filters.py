@@ -9,7 +9,7 @@ import django_filters
 from django import forms
 from django.db.models import Q, QuerySet
 
-from chains.models import ChainNode
+from chains.models import ChainNode, at_or_under
 from groups.models import SpecialGroup
 from targets.models import Unit
 
@@ -33,12 +33,6 @@ def in_province(province: str, field: str = "province") -> Q:
     if province == NO_PROVINCE:
         return Q(**{f"{field}__isnull": True}) | Q(**{field: ""})
     return Q(**{field: province})
-
-
-def at_or_under(node, field: str = "chain_link") -> Q:
-    """Records whose `field` is the chain node, or a node below it (a chain's links, an
-    industry's chains and links): what a chain or an industry "has"."""
-    return Q(**{field: node}) | Q(**{f"{field}__parent": node}) | Q(**{f"{field}__parent__parent": node})
 
 
 class LeadFilter(django_filters.FilterSet):

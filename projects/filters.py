@@ -6,7 +6,7 @@ import django_filters
 from django import forms
 from django.db.models import Case, CharField, Q, QuerySet, Value, When
 
-from chains.models import ChainNode
+from chains.models import ChainNode, at_or_under
 from groups.models import SpecialGroup
 from targets import scoring
 from targets.models import RuleSet, Unit
@@ -117,7 +117,7 @@ class ProjectFilter(django_filters.FilterSet):
 
     def filter_chain_link(self, queryset, name, node: ChainNode):
         """A link, or every link under a chain or an industry (as the leads' filter)."""
-        return queryset.filter(Q(chain_link=node) | Q(chain_link__parent=node) | Q(chain_link__parent__parent=node))
+        return queryset.filter(at_or_under(node))
 
     def filter_unit(self, queryset, name, unit):
         cooperating = Cooperation.objects.filter(unit=unit).values("project_id")

@@ -8,13 +8,13 @@ from django import forms
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from chains.models import ChainNode
+from chains.models import ChainNode, at_or_under
 from lib import credit_code
 from projects.forms import OneLineField
 
 from .. import regions
 from ..enterprises import same_enterprise, similar_enterprises
-from ..filters import at_or_under, in_province, province_filter_choices
+from ..filters import in_province, province_filter_choices
 from ..models import ListMembership, ListName, TargetEnterprise
 
 EnterpriseLink = TargetEnterprise.chain_links.through
