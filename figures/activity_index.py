@@ -52,6 +52,12 @@ class WeekIndex:
     week: Week
     results: list[UnitIndex]
     stored_at: datetime.datetime | None  # None: computed now, not stored
+    rules_year: int  # the year of the rule set whose weights were used (see weights_for)
+
+    @property
+    def borrows_rules(self) -> bool:
+        """Whether the week's own year had no rule set, so an earlier year's weights were used."""
+        return self.rules_year != self.week.year
 
     def of_kind(self, kind: str) -> list[UnitIndex]:
         return [r for r in self.results if r.unit.kind == kind]
@@ -60,12 +66,20 @@ class WeekIndex:
 # --- Counting and computing ---------------------------------------------------------------------
 
 
-def weights_for(year: int) -> dict[str, Decimal]:
-    """The weights of the rule set of the week's ISO year (raises NoRuleSet)."""
-    rule_set = RuleSet.objects.filter(year=year).first()
+@dataclass(frozen=True)
+class Weights:
+    values: dict[str, Decimal]  # part → weight
+    year: int  # the rule set's year
+
+
+def weights_for(year: int) -> Weights:
+    """The weights of the rule set of the week's ISO year or, when that year has none yet (the
+    first weeks of a year, before the bureau sets its rules), of the latest year before it; the
+    week says whose it used. Raises NoRuleSet when no year up to `year` has one. One query."""
+    rule_set = RuleSet.objects.filter(year__lte=year).order_by("-year").first()
     if rule_set is None:
         raise NoRuleSet(year)
-    return rule_set.index_weights()
+    return Weights(rule_set.index_weights(), rule_set.year)
 
 
 def assessed_units() -> list[scoring.Unit]:
@@ -95,7 +109,8 @@ def _per_unit(queryset, unit_field: str) -> dict[int, int]:
 def compute_week(week: Week) -> WeekIndex:
     """The week's index of every assessed unit, computed now (raises NoRuleSet): 5 queries."""
     weights = weights_for(week.year)
-    return WeekIndex(week, compute(assessed_units(), count_parts(week), weights), stored_at=None)
+    results = compute(assessed_units(), count_parts(week), weights.values)
+    return WeekIndex(week, results, stored_at=None, rules_year=weights.year)
 
 
 # --- Storing and reading back -------------------------------------------------------------------
@@ -113,6 +128,7 @@ def store_week(week: Week) -> WeekIndex:
             index=result.index.quantize(STORED_PLACES, ROUND_HALF_UP),
             rank=result.rank,
             parts={part: {"count": p.count, "score": display.plain(p.score)} for part, p in result.parts.items()},
+            rules_year=computed.rules_year,
         )
         for result in computed.results
     ]
@@ -128,7 +144,7 @@ def stored_week(week: Week) -> WeekIndex | None:
     if not rows:
         return None
     results = [_from_row(row) for row in rows]
-    return WeekIndex(week, results, stored_at=max(row.computed_at for row in rows))
+    return WeekIndex(week, results, stored_at=max(row.computed_at for row in rows), rules_year=rows[0].rules_year)
 
 
 def week_index(week: Week) -> WeekIndex:

@@ -423,6 +423,7 @@ class WeeklyIndex(models.Model):
     rank = models.PositiveSmallIntegerField("排名")
     # {"signed": {"count": 2, "score": "100"}, …}: each part's count and score as the week had them.
     parts = models.JSONField("各部分")
+    rules_year = models.PositiveSmallIntegerField("权重所依规则年度")
     computed_at = models.DateTimeField("计算时间", auto_now=True)
 
     class Meta:

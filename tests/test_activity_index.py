@@ -232,9 +232,28 @@ def test_the_weights_come_from_the_rule_set(world):
     assert [(r.unit.name, r.index) for r in after[:2]] == [("李渡园区", D(4000) / 75), ("涪陵新城区", D(3250) / 75)]
 
 
-def test_without_the_years_rule_set_nothing_is_computed(world):
-    with pytest.raises(NoRuleSet, match="2022年尚未设置考核规则"):
-        figures.compute_week(Week(2022, 1))
+def test_a_year_without_its_rule_set_borrows_the_latest_earlier_weights(world):
+    RuleSetFactory(year=2019, index_weight_signed=D(0))
+    RuleSet.objects.filter(year=2021).update(index_weight_signed=D(50))
+    week = figures.compute_week(Week(2022, 1))
+    assert week.rules_year == 2021 and week.borrows_rules
+    assert figures.weights_for(2022).values["signed"] == D(50)
+    assert figures.weights_for(2020).values["signed"] == D(0) and figures.weights_for(2020).year == 2019
+    own = figures.compute_week(W23)
+    assert own.rules_year == 2021 and not own.borrows_rules
+
+
+def test_a_stored_week_keeps_the_year_of_the_weights_it_used(world):
+    figures.store_week(Week(2022, 1))
+    RuleSetFactory(year=2022)
+    stored = figures.stored_week(Week(2022, 1))
+    assert stored.rules_year == 2021 and stored.borrows_rules, "as computed, until recomputed"
+    assert figures.store_week(Week(2022, 1)).rules_year == 2022
+
+
+def test_without_a_rule_set_up_to_the_year_nothing_is_computed(world):
+    with pytest.raises(NoRuleSet, match="2020年尚未设置考核规则"):
+        figures.compute_week(Week(2020, 52))
 
 
 @pytest.mark.parametrize("extra", [0, 10])
@@ -366,6 +385,13 @@ def test_the_command_refuses_a_bad_week_in_chinese(rules, week, message):
         run("--year", "2021", "--week", week)
 
 
+def test_the_command_says_whose_weights_a_year_without_rules_borrows(world):
+    out, err = io.StringIO(), io.StringIO()
+    call_command("activity_index", "--year", "2022", "--week", "1", "--format", "json", stdout=out, stderr=err)
+    assert json.loads(out.getvalue())["week"] == 1
+    assert "2022年尚未设置考核规则，各部分权重沿用2021年的规则。" in err.getvalue()
+
+
 def test_the_command_says_when_the_year_has_no_rule_set(db):
     with pytest.raises(CommandError, match="2021年尚未设置考核规则"):
         run("--year", "2021", "--week", "23")
@@ -387,6 +413,13 @@ def test_the_job_stores_the_week_that_ended_in_shanghai(world, monkeypatch):
     monkeypatch.setattr(timezone, "now", lambda: datetime.datetime(2021, 6, 13, 18, 30, tzinfo=datetime.UTC))
     assert store_activity_index_task.delay().get() == {"year": 2021, "week": 23, "units": 4}
     assert stored_rows()["涪陵新城区"][:2] == (1, D("57.5"))
+
+
+def test_the_job_weighs_a_new_year_by_the_latest_rules_until_its_own_are_set(world, monkeypatch):
+    # Monday 10 January 2022 02:30 in Shanghai: 2022-W01 has ended, and 2022 has no rules yet.
+    monkeypatch.setattr(timezone, "now", lambda: datetime.datetime(2022, 1, 9, 18, 30, tzinfo=datetime.UTC))
+    assert store_activity_index_task.delay().get() == {"year": 2022, "week": 1, "units": 4}
+    assert set(WeeklyIndex.objects.values_list("rules_year", flat=True)) == {2021}
 
 
 def test_the_job_leaves_a_year_without_rules_alone(db, monkeypatch, caplog):

@@ -100,6 +100,16 @@ def test_a_year_without_rules_says_so(world):
     assert "2019年尚未设置考核规则" in response.content.decode()
 
 
+@pytest.mark.parametrize("role, offered", [("reviewer", True), ("leader", False)])
+def test_a_year_without_rules_borrows_the_latest_weights_and_says_so(world, role, offered):
+    response = get(world, role, query="?year=2022&week=3")
+    page = response.content.decode()
+    assert response.context["shown"].rules_year == 2021
+    assert "2022年尚未设置考核规则，本周各部分权重沿用2021年的规则。" in page
+    assert "2021年权重：" in page
+    assert (reverse("rules_edit", args=[2022]) in page) is offered
+
+
 def test_a_stored_week_is_shown_as_stored_with_its_history(world):
     figures.store_week(W23.previous())
     figures.store_week(W23)

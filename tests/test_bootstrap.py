@@ -8,10 +8,12 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from access.roles import access_of
+from figures import activity_index
 from figures.assessment import assess
 from leads.demo import remove_demo_pipeline
-from leads.models import Activity, Lead, TargetEnterprise
+from leads.models import Activity, Lead, TargetEnterprise, WeeklyIndex
 from projects.models import Project
+from targets.activity_index import Week
 from targets.scoring import Period
 
 from targets.management.commands import bootstrap
@@ -106,6 +108,11 @@ def test_demo_pipeline_is_labelled_and_spread_over_the_last_weeks(db, tmp_path, 
     assert len(weeks) >= 3, "activity in several of the last weeks"
     assert {lead.stage for lead in leads} >= {"clue", "contact", "negotiating"}
     assert all(lead.next_step and lead.deadline and lead.responsible_person for lead in leads if lead.is_open)
+    last_week = Week.of(today).previous()
+    stored = activity_index.stored_week(last_week)
+    assert stored is not None and stored.rules_year == 2021, "stored with the latest rules' weights"
+    assert any(r.index > 0 for r in stored.results) and activity_index.last_week_top_bottom(today=today).kinds
+    assert WeeklyIndex.objects.values("year", "week").distinct().count() == 8
     call_command("bootstrap", demo=True)
     assert Lead.objects.count() == leads.count()
     assert remove_demo_pipeline() > 0 and not Lead.objects.exists() and not TargetEnterprise.objects.exists()

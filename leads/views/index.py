@@ -54,8 +54,8 @@ def activity_index(request: HttpRequest) -> HttpResponse:
         context["shown"] = shown
         context["kinds"] = [(KIND_LABELS[kind], shown.of_kind(kind)) for kind in KIND_ORDER]
         context["history"] = history(shown)
-    rule_set = RuleSet.objects.filter(year=week.year).first()
-    context["weights"] = [(PART_LABELS[part], w) for part, w in rule_set.index_weights().items()] if rule_set else []
+        rule_set = RuleSet.objects.filter(year=shown.rules_year).first()
+        context["weights"] = [(PART_LABELS[part], w) for part, w in rule_set.index_weights().items()] if rule_set else []
     return render(request, "leads/activity_index.html", context)
 
 

@@ -25,6 +25,8 @@ class Command(BaseCommand):
             computed = store_week(asked) if store else compute_week(asked)
         except (BadWeek, NoRuleSet) as error:
             raise CommandError(str(error)) from None
+        if computed.borrows_rules:
+            self.stderr.write(f"{asked.year}年尚未设置考核规则，各部分权重沿用{computed.rules_year}年的规则。")
         if format == "json":
             self.stdout.write(json.dumps(as_json(computed), ensure_ascii=False, indent=1))
         else:

@@ -9,8 +9,11 @@ from django.core.management import BaseCommand, CommandError, call_command
 from django.utils import timezone
 
 from access.roles import Role
+from figures import activity_index
+from figures.assessment import NoRuleSet
 from leads import demo as pipeline_demo
 from projects import demo
+from targets.activity_index import Week
 from targets.models import Membership, Organisation, RuleSet, Unit, UnitKind
 
 LOCAL = Path(settings.BASE_DIR) / ".local"
@@ -89,6 +92,17 @@ class Command(BaseCommand):
                     f"近{pipeline_demo.WEEKS}周招商活动 {created['activities']} 条（名称以“【演示】”开头）。"
                 )
             )
+            self.store_demo_weeks()
+
+    def store_demo_weeks(self):
+        """The demo activities' weeks stored as the Monday job would have, so the dashboard's block
+        and the index page's history show them on first start."""
+        last = Week.of(timezone.localdate()).previous()
+        try:
+            for week in last.back(pipeline_demo.WEEKS):
+                activity_index.store_week(week)
+        except NoRuleSet as error:
+            self.stdout.write(f"招商活跃指数未计算：{error}")
 
 
 def demo_unit() -> Unit:
