@@ -194,8 +194,9 @@ def acts_on_import(access: Access, batch) -> bool:
 
 
 def sees_lead(access: Access, *, owner_unit_id: int, group_unit_ids: Collection[int]) -> bool:
-    """A lead: everyone who sees everything; a unit's staff when their unit owns it or is a landing
-    unit of its special group (LeadQuerySet.visible_to asks the same in SQL)."""
+    """A lead: everyone who sees everything; a unit's staff when their unit owns it or works in its
+    special group, as a landing unit or a commissioner's unit (LeadQuerySet.visible_to asks the
+    same in SQL)."""
     if sees_everything(access):
         return True
     unit_id = staff_unit_id(access)

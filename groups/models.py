@@ -11,6 +11,11 @@ class Person(models.Model):
 
     name = models.CharField("姓名", max_length=20, unique=True)
     title = models.CharField("职务", max_length=100)
+    # The unit the person heads or works in, when it is one of the app's units: a commissioner's
+    # unit sees the leads of the groups the person sits in (domain.md §10). District leaders have none.
+    unit = models.ForeignKey(
+        "targets.Unit", models.SET_NULL, null=True, blank=True, related_name="people", verbose_name="所在单位"
+    )
 
     objects = PersonManager()
 
@@ -34,6 +39,12 @@ class SpecialGroupQuerySet(models.QuerySet):
         """With the leader, the commissioners in their order and the landing units: 3 queries in all."""
         seats = Commissioner.objects.select_related("person").order_by("position")
         return self.select_related("leader").prefetch_related(models.Prefetch("seats", queryset=seats), "landing_units")
+
+    def of_unit(self, unit_id: int) -> "SpecialGroupQuerySet":
+        """The groups `unit_id` works in: as a landing unit, or as the unit of one of its commissioners."""
+        landing = SpecialGroup.landing_units.through.objects.filter(unit_id=unit_id).values("specialgroup_id")
+        seated = Commissioner.objects.filter(person__unit_id=unit_id).values("group_id")
+        return self.filter(models.Q(pk__in=landing) | models.Q(pk__in=seated))
 
 
 class SpecialGroup(models.Model):
@@ -63,6 +74,12 @@ class SpecialGroup(models.Model):
 
     def natural_key(self):
         return (self.name,)
+
+    def working_unit_ids(self) -> set[int]:
+        """The units that work in the group: its landing units and its commissioners' units
+        (SpecialGroupQuerySet.of_unit asks the same in SQL). Two queries."""
+        landing = set(self.landing_units.values_list("pk", flat=True))
+        return landing | set(self.seats.exclude(person__unit=None).values_list("person__unit_id", flat=True))
 
     @property
     def landing_units_label(self) -> str:

@@ -212,15 +212,16 @@ class LeadQuerySet(models.QuerySet):
     def visible_to(self, user) -> "LeadQuerySet":
         """What `user` may see (permissions.sees_lead, in SQL): everything for reviewers and
         leaders; for a unit's staff the leads their unit owns and those of the special groups it
-        is a landing unit of; nothing for anyone else."""
+        works in (a landing unit, or a commissioner's unit: SpecialGroupQuerySet.of_unit);
+        nothing for anyone else."""
         access = access_of(user)
         if permissions.sees_everything(access):
             return self
         unit_id = permissions.staff_unit_id(access)
         if unit_id is None:
             return self.none()
-        landing = SpecialGroup.landing_units.through.objects.filter(unit_id=unit_id).values("specialgroup_id")
-        return self.filter(Q(owner_unit_id=unit_id) | Q(group_id__in=landing))
+        groups = SpecialGroup.objects.of_unit(unit_id).values("pk")
+        return self.filter(Q(owner_unit_id=unit_id) | Q(group_id__in=groups))
 
     def open(self) -> "LeadQuerySet":
         return self.filter(stage__in=OPEN_STAGES)

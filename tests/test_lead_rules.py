@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from access import permissions
 from access.roles import Role, access_of
+from groups.models import Commissioner
 from leads import services
 from leads.codes import next_lead_code
 from leads.tasks import mark_lead_alerts_task
@@ -26,7 +27,9 @@ from leads.models import (
     StaleDays,
     marks_of,
 )
-from tests.factories import LeadFactory, ProjectFactory, RuleSetFactory, SpecialGroupFactory, UnitFactory, user_with_role
+from tests.factories import (
+    LeadFactory, PersonFactory, ProjectFactory, RuleSetFactory, SpecialGroupFactory, UnitFactory, user_with_role
+)  # fmt: skip
 
 pytestmark = pytest.mark.django_db
 
@@ -173,15 +176,21 @@ def test_the_stale_days_come_from_this_year_s_rule_set_else_the_latest_else_the_
 
 @pytest.fixture
 def people():
-    own, other, landing = UnitFactory(), UnitFactory(), UnitFactory()
+    own, other, landing, seated = UnitFactory(), UnitFactory(), UnitFactory(), UnitFactory()
     group = SpecialGroupFactory()
     group.landing_units.set([landing])
+    commissioner = PersonFactory(title="区某委主任", unit=seated)
+    Commissioner.objects.create(group=group, person=commissioner, position=1)
+    # The group's leader heads a unit too: leading the group is not working in it as a unit.
+    group.leader.unit = other
+    group.leader.save()
     return {
         "own": own,
         "group": group,
         "staff": user_with_role(Role.STAFF, own, username="staff"),
         "other": user_with_role(Role.STAFF, other, username="other"),
         "landing": user_with_role(Role.STAFF, landing, username="landing"),
+        "seated": user_with_role(Role.STAFF, seated, username="seated"),
         "reviewer": user_with_role(Role.REVIEWER, username="reviewer"),
         "leader": user_with_role(Role.LEADER, username="leader"),
         "nobody": user_with_role(Role.STAFF, username="nobody"),  # staff without a unit
@@ -195,6 +204,7 @@ def test_who_sees_a_lead_in_python_and_in_sql_alike(people):
         "staff": {lead, alone},
         "other": set(),
         "landing": {lead},
+        "seated": {lead},
         "reviewer": {lead, alone},
         "leader": {lead, alone},
         "nobody": set(),
@@ -203,15 +213,18 @@ def test_who_sees_a_lead_in_python_and_in_sql_alike(people):
         assert set(Lead.objects.visible_to(people[who])) == leads, who
         access = access_of(people[who])
         for one in (lead, alone):
-            group_units = list(one.group.landing_units.values_list("pk", flat=True)) if one.group else []
+            group_units = one.group.working_unit_ids() if one.group else set()
             seen = permissions.sees_lead(access, owner_unit_id=one.owner_unit_id, group_unit_ids=group_units)
             assert seen is (one in leads), (who, one)
 
 
 def test_the_owner_unit_s_staff_and_reviewers_edit_a_lead_leaders_and_landing_units_never(people):
     lead = LeadFactory(owner_unit=people["own"], group=people["group"])
-    edits = {who: permissions.can_edit_lead(access_of(people[who]), lead) for who in people if who not in ("own", "group")}
-    assert edits == {"staff": True, "other": False, "landing": False, "reviewer": True, "leader": False, "nobody": False}
+    users = [who for who in people if who not in ("own", "group")]
+    edits = {who: permissions.can_edit_lead(access_of(people[who]), lead) for who in users}
+    assert edits == {
+        "staff": True, "other": False, "landing": False, "seated": False, "reviewer": True, "leader": False, "nobody": False
+    }  # fmt: skip
 
 
 def test_a_lead_converts_once_and_only_from_an_open_or_paused_stage(people):

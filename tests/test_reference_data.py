@@ -251,6 +251,21 @@ def test_twelve_groups_with_leaders_commissioners_and_landing_units():
     assert commissioner_names(10) == ["章和平", "彭国栋"]
 
 
+def test_a_person_s_unit_is_the_unit_their_title_names_and_district_leaders_have_none():
+    units = dict(Person.objects.values_list("name", "unit__name"))
+    assert units["冯星贵"] == "区经济信息委" and units["王海燕"] == "区文化旅游委"
+    assert units["王刚凌"] == "涪陵综保区" and units["张莉"] == "区招商投资局"
+    assert units["赵昌辉"] is None and units["宫辉"] is None
+    assert units["戴鹏"] is None, "区市场监管局 is not one of the units"
+    for person in Person.objects.select_related("unit"):
+        named = [unit.name for unit in Unit.objects.all() if unit.name in person.title]
+        assert ([person.unit.name] if person.unit else []) == named[:1], person.name
+    # The units working in 数字经济产业招商组: its landing units and its commissioners' units.
+    digital = group(1)
+    names = set(Unit.objects.filter(pk__in=digital.working_unit_ids()).values_list("name", flat=True))
+    assert names == {"涪陵新城区", "涪陵综保区", "区大数据发展局", "区招商投资局"}
+
+
 def test_every_group_has_a_leader_commissioners_landing_units_and_a_focus():
     for g in SpecialGroup.objects.all():
         assert g.leader_id and g.focus and g.landing_units_text, g.name
