@@ -84,7 +84,8 @@ def test_the_board_has_a_column_per_open_stage_with_red_and_yellow_cards(world):
     html = response.content.decode()
     assert '<li class="lead-card overdue">' in html and overdue.name in html
     assert '<li class="lead-card stale">' in html and stale.name in html
-    assert "暂缓 1 条，终止 1 条，已签约 0 条" in html
+    lead_list = reverse("lead_list")
+    assert f'<a href="{lead_list}?stage=paused">暂缓 1 条</a>，<a href="{lead_list}?stage=stopped">终止 1 条</a>' in html
 
 
 def test_staff_see_their_unit_s_leads_and_those_of_groups_their_unit_lands(world):
@@ -282,6 +283,18 @@ def test_the_stage_change_asks_for_the_stage_s_extra_field(world):
     assert (lead.stage, lead.stop_reason) == (LeadStage.STOPPED, "企业放弃投资")
     response = client.post(reverse("lead_stage", args=[lead.pk]), {"stage": "signed"})
     assert response.status_code == 400 and "stage" in response.context["stage_form"].errors
+
+
+def test_the_stage_change_preselects_nothing_and_refuses_no_choice(world):
+    lead = fresh(owner_unit=world["own"], stage=LeadStage.NEGOTIATING)
+    client = client_for(world["staff"])
+    page = client.get(reverse("lead_detail", args=[lead.pk])).content.decode()
+    assert '<option value="" selected>请选择</option>' in page
+    response = client.post(reverse("lead_stage", args=[lead.pk]), {"stage": ""})
+    assert response.status_code == 400
+    assert response.context["stage_form"].errors == {"stage": ["请选择新阶段。"]}
+    lead.refresh_from_db()
+    assert lead.stage == LeadStage.NEGOTIATING
 
 
 # --- Query counts -------------------------------------------------------------------------------

@@ -83,13 +83,14 @@ class StageForm(forms.Form):
     """Move a lead to another stage, with the stage's own fact (暂缓: a resume date, 终止: a reason).
     已签约 is not offered: a lead signs by becoming a project (转为签约项目)."""
 
-    stage = forms.ChoiceField(label="新阶段")
+    stage = forms.ChoiceField(label="新阶段", error_messages={"required": "请选择新阶段。"})
     resume_on = forms.DateField(label="恢复跟进日期", required=False, widget=DATE, input_formats=["%Y-%m-%d", "%Y/%m/%d"])
     stop_reason = forms.CharField(label="终止原因", required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=1000)
 
     def __init__(self, *args, lead: Lead, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["stage"].choices = [
+        # No stage preselected: a hurried click on 保存阶段 must not move the lead anywhere.
+        self.fields["stage"].choices = [("", "请选择")] + [
             (stage.value, stage.label) for stage in LeadStage if stage not in (LeadStage.SIGNED, lead.stage)
         ]
 
