@@ -150,7 +150,7 @@ def test_the_form_from_a_lead_is_prefilled_with_the_lead_and_its_enterprise(worl
 
 def test_recording_from_a_lead_moves_its_last_activity_date_and_goes_back_to_the_lead(world):
     lead = LeadFactory(owner_unit=world["own"], last_activity_on=days_ago(10))
-    response = create(world["staff"], facts(lead=lead.pk, date=days_ago(2).isoformat()), query=f"?lead={lead.pk}")
+    response = create(world["staff"], facts(lead=lead.code, date=days_ago(2).isoformat()), query=f"?lead={lead.pk}")
     assert response.status_code == 302
     assert response["Location"] == reverse("lead_detail", args=[lead.pk])
     activity = Activity.objects.get()
@@ -162,7 +162,7 @@ def test_recording_from_a_lead_moves_its_last_activity_date_and_goes_back_to_the
 
 def test_an_older_activity_does_not_move_the_last_activity_date_back(world):
     lead = LeadFactory(owner_unit=world["own"], last_activity_on=days_ago(1))
-    create(world["staff"], facts(lead=lead.pk, date=days_ago(20).isoformat()))
+    create(world["staff"], facts(lead=lead.code, date=days_ago(20).isoformat()))
     lead.refresh_from_db()
     assert lead.last_activity_on == days_ago(1)
 
@@ -174,7 +174,7 @@ def test_recording_without_a_lead_goes_to_the_activity(world):
 
 def test_recording_from_an_enterprise_goes_back_to_it(world):
     enterprise = TargetEnterpriseFactory()
-    response = create(world["staff"], facts(enterprise=enterprise.pk), query=f"?enterprise={enterprise.pk}")
+    response = create(world["staff"], facts(enterprise=enterprise.name), query=f"?enterprise={enterprise.pk}")
     assert response["Location"] == reverse("enterprise_detail", args=[enterprise.pk])
     page = client_for(world["staff"]).get(reverse("enterprise_detail", args=[enterprise.pk])).content.decode()
     assert "拜访企业总部" in page
@@ -191,12 +191,12 @@ def test_a_landing_units_staff_do_not_record_for_a_lead_they_only_follow(world):
     form = client_for(world["landing_staff"]).get(reverse("activity_create") + f"?lead={lead.pk}").context["form"]
     assert form.initial["lead"] is None
     assert lead not in form.fields["lead"].queryset
-    assert "没有这条线索，或您无权为它登记活动" in errors_of(create(world["landing_staff"], facts(lead=lead.pk)))
+    assert "没有这个编号的线索，或您无权为它登记活动" in errors_of(create(world["landing_staff"], facts(lead=lead.code)))
 
 
 def test_reviewers_record_for_any_lead_under_any_unit(world):
     lead = LeadFactory(owner_unit=world["other"])
-    assert create(world["reviewer"], facts(unit=world["own"].pk, lead=lead.pk)).status_code == 302
+    assert create(world["reviewer"], facts(unit=world["own"].pk, lead=lead.code)).status_code == 302
     lead.refresh_from_db()
     assert lead.last_activity_on == days_ago(1)
 
@@ -236,9 +236,18 @@ def test_today_is_a_valid_date(world):
     assert create(world["staff"], facts(date=TODAY.isoformat())).status_code == 302
 
 
+def test_a_lead_is_typed_by_its_code_in_any_case_and_the_form_lists_no_leads(world):
+    lead = LeadFactory(owner_unit=world["own"], code="XS2021-00042")
+    LeadFactory.create_batch(3, owner_unit=world["own"])
+    page = client_for(world["staff"]).get(reverse("activity_create")).content.decode()
+    assert "<option" not in page.split('name="lead"')[1][:200]
+    assert create(world["staff"], facts(lead=" xs2021-00042 ")).status_code == 302
+    assert Activity.objects.get().lead == lead
+
+
 def test_another_units_lead_forged_into_the_form_is_refused(world):
     theirs = LeadFactory(owner_unit=world["other"])
-    assert "没有这条线索，或您无权为它登记活动" in errors_of(create(world["staff"], facts(lead=theirs.pk)))
+    assert "没有这个编号的线索，或您无权为它登记活动" in errors_of(create(world["staff"], facts(lead=theirs.code)))
     theirs.refresh_from_db()
     assert theirs.last_activity_on is None
 
@@ -292,10 +301,10 @@ def test_an_activity_without_an_attachment_answers_404_for_it(world):
 def test_editing_the_date_recomputes_the_leads_last_activity_date(world):
     lead = LeadFactory(owner_unit=world["own"])
     ActivityFactory(unit=world["own"], lead=lead, date=days_ago(30))
-    create(world["staff"], facts(lead=lead.pk, date=days_ago(2).isoformat()))
+    create(world["staff"], facts(lead=lead.code, date=days_ago(2).isoformat()))
     latest = Activity.objects.get(date=days_ago(2))
     response = client_for(world["staff"]).post(
-        reverse("activity_edit", args=[latest.pk]), facts(lead=lead.pk, date=days_ago(40).isoformat())
+        reverse("activity_edit", args=[latest.pk]), facts(lead=lead.code, date=days_ago(40).isoformat())
     )
     assert response.status_code == 302
     lead.refresh_from_db()
@@ -304,10 +313,10 @@ def test_editing_the_date_recomputes_the_leads_last_activity_date(world):
 
 def test_moving_an_activity_to_another_lead_recomputes_both(world):
     first, second = LeadFactory(owner_unit=world["own"]), LeadFactory(owner_unit=world["own"])
-    create(world["staff"], facts(lead=first.pk, date=days_ago(3).isoformat()))
+    create(world["staff"], facts(lead=first.code, date=days_ago(3).isoformat()))
     activity = Activity.objects.get()
     edit = reverse("activity_edit", args=[activity.pk])
-    client_for(world["staff"]).post(edit, facts(lead=second.pk, date=days_ago(3).isoformat()))
+    client_for(world["staff"]).post(edit, facts(lead=second.code, date=days_ago(3).isoformat()))
     first.refresh_from_db()
     second.refresh_from_db()
     assert (first.last_activity_on, second.last_activity_on) == (None, days_ago(3))
@@ -316,7 +325,7 @@ def test_moving_an_activity_to_another_lead_recomputes_both(world):
 def test_deleting_recomputes_the_leads_last_activity_date_from_the_rest(world):
     lead = LeadFactory(owner_unit=world["own"])
     ActivityFactory(unit=world["own"], lead=lead, date=days_ago(30))
-    create(world["staff"], facts(lead=lead.pk, date=days_ago(2).isoformat()))
+    create(world["staff"], facts(lead=lead.code, date=days_ago(2).isoformat()))
     latest = Activity.objects.get(date=days_ago(2))
     response = client_for(world["reviewer"]).post(reverse("activity_delete", args=[latest.pk]))
     assert response["Location"] == reverse("activity_list")

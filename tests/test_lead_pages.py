@@ -261,6 +261,23 @@ def test_a_lead_starts_from_a_target_enterprise(world):
     assert client_for(world["staff"]).get(reverse("lead_create") + "?enterprise=999").context["form"].initial == {}
 
 
+def test_the_enterprise_is_typed_by_full_name_or_credit_code_never_listed(world):
+    enterprise = TargetEnterpriseFactory(name="宁德某某新能源科技股份有限公司", credit_code="91350900MA2YQ2EN6D")
+    TargetEnterpriseFactory.create_batch(5)
+    client = client_for(world["staff"])
+    page = client.get(reverse("lead_create") + f"?enterprise={enterprise.pk}").content.decode()
+    assert 'value="宁德某某新能源科技股份有限公司"' in page and "<option" not in page.split('name="enterprise"')[1][:200]
+    data = {"responsible_person": "李四", "channel": "funds", "stage": "clue", "next_step": "拜访", "deadline": TODAY.isoformat()}
+    for typed in ("宁德某某新能源科技股份有限公司", " 91350900ma2yq2en6d "):
+        response = client.post(reverse("lead_create"), {**data, "name": f"按「{typed}」", "enterprise": typed})
+        assert response.status_code == 302, typed
+        assert Lead.objects.get(name=f"按「{typed}」").enterprise == enterprise
+    response = client.post(reverse("lead_create"), {**data, "name": "错名", "enterprise": "宁德某某"})
+    assert response.context["form"].errors == {
+        "enterprise": ["企业库中没有这家企业：请核对全称或统一社会信用代码，或先添加到企业库。"]
+    }
+
+
 def test_reviewers_choose_the_owner_unit_and_edit_any_lead(world):
     lead = fresh(owner_unit=world["own"])
     data = {"code": lead.code, "name": "改名", "owner_unit": world["other"].pk, "responsible_person": "赵六",

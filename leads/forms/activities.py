@@ -3,8 +3,8 @@
 Who records for which unit: a unit's staff for their own unit (the form has no unit field);
 reviewers for any active park or department (Unit.objects.assessed()). Which lead: one the user
 may record for (permissions.can_record_activity_for, as SQL in leads_to_record_for): a unit's
-staff the leads their unit owns, a reviewer any lead. Another lead's id forged into the form is
-refused like any unknown choice. So the activity's unit and the lead's owner unit differ only
+staff the leads their unit owns, a reviewer any lead, typed by its code (leads/forms/choices.py:
+the lists are too long to offer); another lead's code is refused like an unknown one. So the activity's unit and the lead's owner unit differ only
 when a reviewer records it; a group's landing units read the lead's activities but keep theirs
 apart (kept simple: one unit answers for a lead's ledger and its last-activity date).
 """
@@ -22,14 +22,15 @@ from access.roles import access_of
 from projects.forms import EARLIEST_SIGNING, OneLineField, file_problem
 from targets.models import Unit
 
-from ..models import Activity, ActivityKind, Lead, TargetEnterprise
+from .choices import EnterpriseField, LeadCodeField
+from ..models import Activity, ActivityKind, Lead
 
 DATE_FORMATS = ["%Y-%m-%d", "%Y/%m/%d"]
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 FUTURE_DATE = "活动日期不能晚于今天：活动举行后再登记。"
 TOO_EARLY = "活动日期不能早于 2000 年，请检查年份。"
-UNKNOWN_LEAD = "没有这条线索，或您无权为它登记活动。"
-UNKNOWN_ENTERPRISE = "企业库中没有这家企业。"
+UNKNOWN_LEAD = "没有这个编号的线索，或您无权为它登记活动。"
+UNKNOWN_ENTERPRISE = "企业库中没有这家企业：请核对全称或统一社会信用代码。"
 UNKNOWN_UNIT = "请选择有效的单位（启用中的园区或区级部门）。"
 
 
@@ -40,11 +41,6 @@ def leads_to_record_for(user) -> QuerySet:
     return leads if permissions.reviews(access) else leads.filter(owner_unit_id=permissions.staff_unit_id(access))
 
 
-class LeadChoice(forms.ModelChoiceField):
-    def label_from_instance(self, lead: Lead) -> str:
-        return f"{lead.code} {lead.name}"
-
-
 class ActivityForm(forms.ModelForm):
     """Record or correct one activity. `user` decides the unit and the leads offered."""
 
@@ -53,13 +49,16 @@ class ActivityForm(forms.ModelForm):
     class Meta:
         model = Activity
         fields = ["kind", "date", "unit", "summary", "participants", "place", "lead", "enterprise"]
-        field_classes = {"summary": OneLineField, "participants": OneLineField, "place": OneLineField, "lead": LeadChoice}
+        field_classes = {
+            "summary": OneLineField, "participants": OneLineField, "place": OneLineField,
+            "lead": LeadCodeField, "enterprise": EnterpriseField,
+        }  # fmt: skip
         widgets = {"date": DATE}
         help_texts = {
             "summary": "这次活动做了什么，如「赴深圳拜访某某公司，洽谈二期扩产」。",
             "participants": "如「张三（园区主任）、李四」。",
-            "lead": "可不选。为线索登记的活动会更新该线索的最近活动日期。",
-            "enterprise": "可不选。",
+            "lead": "可不填。填写线索编号；为线索登记的活动会更新该线索的最近活动日期。",
+            "enterprise": "可不填。填写企业库中的企业全称或统一社会信用代码。",
         }
         error_messages = {
             "kind": {"required": "请选择活动类型。"},
@@ -84,10 +83,7 @@ class ActivityForm(forms.ModelForm):
                 activity.unit = access.unit
         # An activity being corrected keeps the lead it has, whoever recorded it.
         offered = leads_to_record_for(user).values("pk")
-        self.fields["lead"].queryset = Lead.objects.filter(Q(pk__in=offered) | Q(pk=activity.lead_id or 0)).order_by("code")
-        self.fields["lead"].empty_label = "（无）"
-        self.fields["enterprise"].queryset = TargetEnterprise.objects.order_by("name")
-        self.fields["enterprise"].empty_label = "（无）"
+        self.fields["lead"].queryset = Lead.objects.filter(Q(pk__in=offered) | Q(pk=activity.lead_id or 0))
         self.fields["date"].input_formats = DATE_FORMATS
         kinds, megabytes = "、".join(settings.EVIDENCE_EXTENSIONS), settings.EVIDENCE_MAX_BYTES // (1024 * 1024)
         self.fields["attachment"].help_text = f"签到表、照片、会议纪要等，{kinds} 格式，不超过 {megabytes} MB。"

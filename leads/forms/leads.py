@@ -13,7 +13,8 @@ from groups.models import SpecialGroup
 from projects.forms import MoneyField, OneLineField
 from targets.models import Unit
 
-from ..models import OPEN_STAGES, RESUME_DATE_REQUIRED, STOP_REASON_REQUIRED, Lead, LeadStage, TargetEnterprise
+from .choices import EnterpriseField
+from ..models import OPEN_STAGES, RESUME_DATE_REQUIRED, STOP_REASON_REQUIRED, Lead, LeadStage
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -30,13 +31,18 @@ class LeadForm(forms.ModelForm):
             "code", "name", "enterprise", "owner_unit", "responsible_person", "group", "chain_link", "channel",
             "stage", "intended_investment", "next_step", "deadline",
         ]  # fmt: skip
-        field_classes = {"code": OneLineField, "name": OneLineField, "responsible_person": OneLineField, "next_step": OneLineField}
+        field_classes = {
+            "code": OneLineField, "name": OneLineField, "responsible_person": OneLineField, "next_step": OneLineField,
+            "enterprise": EnterpriseField,
+        }  # fmt: skip
         widgets = {"deadline": DATE}
         help_texts = {
             "next_step": "进行中的线索必填：下一步做什么。",
             "deadline": "进行中的线索必填：下一步的截止日期，过期即为逾期。",
             "responsible_person": "进行中的线索必填。",
+            "enterprise": "可不填。填写企业库中的企业全称或统一社会信用代码；库中没有的，请先在「目标企业」中添加。",
         }
+        error_messages = {"enterprise": {"invalid_choice": "企业库中没有这家企业：请核对全称或统一社会信用代码，或先添加到企业库。"}}
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -57,8 +63,6 @@ class LeadForm(forms.ModelForm):
             del self.fields["stage"]  # moved by the stage change on the lead's page
         else:
             self.fields["stage"].choices = [(stage.value, stage.label) for stage in OPEN_STAGES]
-        self.fields["enterprise"].queryset = TargetEnterprise.objects.order_by("name")
-        self.fields["enterprise"].empty_label = "（无）"
         self.fields["group"].queryset = SpecialGroup.objects.order_by("number")
         self.fields["group"].empty_label = "（无）"
         links = ChainNode.objects.filter(Q(level=Level.LINK, is_active=True) | Q(pk=lead.chain_link_id or 0))
