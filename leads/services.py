@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from lib import uploads
 from projects import services as projects
 from projects.codes import next_code
 from projects.models import Project
@@ -192,7 +193,7 @@ def record_activity(*, user: AbstractBaseUser, facts: dict, attachment: Uploaded
     activity = Activity(**facts, created_by=user)
     if attachment is not None:
         activity.attachment = attachment
-        activity.attachment_name = projects._evidence_name(attachment)  # the one rule for a kept file name
+        activity.attachment_name = uploads.kept_name(attachment)
     activity.full_clean()
     with transaction.atomic():
         _save_activity(activity, user=user)
@@ -219,7 +220,7 @@ def update_activity(
         if attachment is not None:
             replaced, storage = current.attachment.name, current.attachment.storage
             current.attachment = attachment
-            current.attachment_name = projects._evidence_name(attachment)  # the one rule for a kept file name
+            current.attachment_name = uploads.kept_name(attachment)
         current.full_clean()
         _save_activity(current, user=user)
         _recompute_last_activity(leads_before, current.lead_id)

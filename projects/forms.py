@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
-from pathlib import Path
 
 from django import forms
 from django.conf import settings
@@ -17,6 +16,7 @@ from access.roles import access_of
 from chains.models import ChainNode
 from groups.models import SpecialGroup
 from lib import display
+from lib.uploads import file_problem
 from lib.text import one_line
 from targets.models import Organisation, Unit
 
@@ -27,9 +27,6 @@ MONEY_DECIMALS = 4  # 亿元 to 1 万元
 EARLIEST_SIGNING = datetime.date(2000, 1, 1)
 SIGNING_DAYS_AHEAD = 30
 LEAD_IS_COOPERATING = "配合单位不能是牵头单位本身"
-
-MAGIC_BYTES = {"pdf": (b"%PDF",), "png": (b"\x89PNG",), "jpg": (b"\xff\xd8\xff",), "jpeg": (b"\xff\xd8\xff",)}
-
 
 class OneLineField(forms.CharField):
     """Text on one line, without the control characters pasting brings along (before any check,
@@ -223,22 +220,6 @@ class ProjectForm(forms.ModelForm):
 
     def submitted_version(self) -> int:
         return self.cleaned_data["version"]
-
-
-def file_problem(upload, *, extensions: list[str], max_bytes: int) -> str | None:
-    """Why an evidence file is refused, or None: extension, then size, then the first bytes."""
-    extension = Path(upload.name).suffix.lower().lstrip(".")
-    allowed = "、".join(extensions)
-    if extension not in extensions:
-        return f"凭证只能是 {allowed} 文件（银行回单的扫描件或照片）；「{upload.name}」不是。"
-    if upload.size > max_bytes:
-        return f"凭证文件过大（{upload.size / 1024 / 1024:.1f} MB），不能超过 {max_bytes / 1024 / 1024:.0f} MB。"
-    upload.seek(0)
-    head = upload.read(8)
-    upload.seek(0)
-    if not any(head.startswith(magic) for magic in MAGIC_BYTES.get(extension, ())):
-        return f"「{upload.name}」的内容不是真正的 {extension.upper()} 文件（文件可能已损坏或被改了扩展名）。"
-    return None
 
 
 class ArrivalForm(forms.ModelForm):

@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from access import permissions
 from access.roles import access_of, display_name
-from lib import display
+from lib import display, uploads
 from targets import scoring
 from targets.models import RuleSet, Unit
 
@@ -285,16 +285,11 @@ def add_arrival(
     arrival = Arrival(project=project, arrived_on=arrived_on, amount=amount, note=note, created_by=user)
     if evidence is not None:
         arrival.evidence = evidence
-        arrival.evidence_name = _evidence_name(evidence)
+        arrival.evidence_name = uploads.kept_name(evidence)
     arrival.full_clean()
     arrival._history_user = user
     arrival.save()
     return arrival
-
-
-def _evidence_name(upload: UploadedFile) -> str:
-    """The user's own file name, without any folder, kept for the download (never used as a path)."""
-    return upload.name.replace("\\", "/").rsplit("/", 1)[-1][-200:]
 
 
 def correct_arrival(
@@ -322,7 +317,7 @@ def correct_arrival(
         if evidence is not None:
             replaced, storage = current.evidence.name, current.evidence.storage
             current.evidence = evidence
-            current.evidence_name = _evidence_name(evidence)
+            current.evidence_name = uploads.kept_name(evidence)
         current.full_clean()
         current._history_user = user
         current.save()

@@ -19,7 +19,8 @@ from django.utils import timezone
 
 from access import permissions
 from access.roles import access_of
-from projects.forms import EARLIEST_SIGNING, OneLineField, file_problem
+from lib.uploads import file_problem
+from projects.forms import EARLIEST_SIGNING, OneLineField
 from targets.models import Unit
 
 from .choices import EnterpriseField, LeadCodeField
@@ -105,7 +106,13 @@ class ActivityForm(forms.ModelForm):
         upload = self.cleaned_data.get("attachment")
         if not upload:
             return None
-        problem = file_problem(upload, extensions=settings.EVIDENCE_EXTENSIONS, max_bytes=settings.EVIDENCE_MAX_BYTES)
+        problem = file_problem(
+            upload,
+            extensions=settings.EVIDENCE_EXTENSIONS,
+            max_bytes=settings.EVIDENCE_MAX_BYTES,
+            what="附件",
+            example="签到表、照片、会议纪要的扫描件",
+        )
         if problem:
             raise forms.ValidationError(problem)
         return upload

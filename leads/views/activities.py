@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator
 import django_tables2 as tables
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -28,8 +28,9 @@ from access import permissions
 from access.decorators import object_permission, requires
 from access.roles import access_of, display_name
 from fuling_invest.errors import get_or_404
+from lib import uploads
 from lib.xlsx import XLSX_CONTENT_TYPE, Column, write_xlsx
-from projects.views.editing import INLINE_EVIDENCE_POLICY, _inline_type, show_errors
+from projects.views.editing import show_errors
 from projects.views.listing import paginate, query_without
 from targets.context import organisation_of
 
@@ -270,16 +271,4 @@ def activity_attachment(request: HttpRequest, pk: int) -> FileResponse:
     (projects.views.editing.arrival_evidence): a download, or with `?inline=1` shown in the
     browser when it truly is a PDF or an image."""
     activity = get_activity_for_user(request, pk)
-    if not activity.attachment:
-        raise Http404("该条活动记录没有附件。")
-    try:
-        handle = activity.attachment.open("rb")
-    except FileNotFoundError:
-        raise Http404("附件文件不存在。") from None
-    name = activity.attachment_name or activity.attachment.name.rsplit("/", 1)[-1]
-    content_type = _inline_type(activity.attachment.name, handle) if request.GET.get("inline") == "1" else None
-    response = FileResponse(handle, as_attachment=content_type is None, filename=name, content_type=content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    if content_type is not None:
-        response._csp_replace = INLINE_EVIDENCE_POLICY  # django-csp's per-response override
-    return response
+    return uploads.serve(request, activity.attachment, activity.attachment_name, what="附件")

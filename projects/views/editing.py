@@ -15,11 +15,10 @@ import re
 from decimal import Decimal
 from collections.abc import Callable
 
-from csp.constants import NONE, SELF
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -29,11 +28,11 @@ from fuling_invest.errors import get_or_404
 from access import permissions
 from access.decorators import object_permission, requires
 from access.roles import access_of
-from lib import display
+from lib import display, uploads
 from targets.context import organisation_of
 
 from .. import services
-from ..forms import MAGIC_BYTES, ArrivalForm, ProjectForm, ReturnForm
+from ..forms import ArrivalForm, ProjectForm, ReturnForm
 from ..history import project_history
 from ..models import Arrival, Cooperation, Project, Status
 
@@ -418,48 +417,12 @@ def arrival_delete(request: HttpRequest, project: Project, arrival: Arrival) -> 
     return redirect("project_detail", pk=project.pk)
 
 
-# What the browser may show itself (`?inline=1`, the verification queue's link): a PDF or an
-# image whose first bytes say so. Anything else is a download. The policy lets the browser's
-# PDF viewer run and nothing else (no script, no style sheet, no frame around it).
-INLINE_EVIDENCE = {"pdf": "application/pdf", "jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png"}
-INLINE_EVIDENCE_POLICY = {
-    "default-src": [NONE],
-    "script-src": [NONE],
-    "img-src": [SELF],
-    "object-src": [SELF],
-    "style-src": ["'unsafe-inline'"],
-    "frame-ancestors": [NONE],
-}
-
-
 @require_GET
 def arrival_evidence(request: HttpRequest, pk: int, arrival_pk: int) -> FileResponse:
     """The evidence file, to whoever may see the project: a download, or with `?inline=1`
     shown in the browser when it is truly a PDF or an image (else still a download)."""
     arrival = _arrival_of(get_project_for_user(request, pk), arrival_pk)
-    if not arrival.evidence:
-        raise Http404("该笔到位资金没有上传凭证。")
-    try:
-        handle = arrival.evidence.open("rb")
-    except FileNotFoundError:
-        raise Http404("凭证文件不存在。") from None
-    name = arrival.evidence_name or arrival.evidence.name.rsplit("/", 1)[-1]
-    content_type = _inline_type(arrival.evidence.name, handle) if request.GET.get("inline") == "1" else None
-    response = FileResponse(handle, as_attachment=content_type is None, filename=name, content_type=content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    if content_type is not None:
-        response._csp_replace = INLINE_EVIDENCE_POLICY  # django-csp's per-response override
-    return response
-
-
-def _inline_type(stored_name: str, handle) -> str | None:
-    """The content type to show the file as, when its extension and its first bytes agree."""
-    extension = stored_name.rsplit(".", 1)[-1].lower() if "." in stored_name else ""
-    head = handle.read(8)
-    handle.seek(0)
-    if extension in INLINE_EVIDENCE and any(head.startswith(magic) for magic in MAGIC_BYTES[extension]):
-        return INLINE_EVIDENCE[extension]
-    return None
+    return uploads.serve(request, arrival.evidence, arrival.evidence_name)
 
 
 # --- The form of a project made from a lead (转为签约项目, leads.views.leads.lead_convert) ---------
