@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
+from targets.models import UnitKind
+
 from .roles import Access, Role
 
 SEEING_EVERYTHING = (Role.ADMINISTRATOR, Role.REVIEWER, Role.LEADER)
@@ -46,8 +48,12 @@ def is_staff_of(access: Access, unit_id: int | None) -> bool:
 
 
 def enters_projects(access: Access) -> bool:
-    """Creates projects: a unit's staff (for its unit) and reviewers (for any unit)."""
-    return reviews(access) or staff_unit_id(access) is not None
+    """Creates projects: a park's or a department's staff (for its unit) and reviewers (for any).
+    The staff of a body that is not assessed (其他单位: 区委办公室, 国投集团 …, there for the key
+    tasks, domain.md §12) report on their tasks and enter no projects, leads or activities."""
+    if reviews(access):
+        return True
+    return staff_unit_id(access) is not None and access.unit.kind != UnitKind.OTHER
 
 
 def imports(access: Access) -> bool:
@@ -128,6 +134,48 @@ def can_delete_arrival(access: Access, project, arrival=None) -> bool:
 def can_edit_arrival(access: Access, project, arrival=None) -> bool:
     """Correcting an entry (date, amount, note, evidence): whoever may delete it (domain.md §7)."""
     return can_delete_arrival(access, project, arrival)
+
+
+# --- Supplementary agreements (补充协议, domain.md §8): entered and verified like arrivals -----------
+
+
+def can_add_agreement(access: Access, project) -> bool:
+    """Staff of the lead unit and reviewers, on an approved project: a supplement needs a counted
+    agreement to supplement. Leaders read."""
+    return project.status == project.Status.APPROVED and (reviews(access) or leads(access, project))
+
+
+def can_verify_agreement(access: Access, project, agreement=None) -> bool:
+    return reviews(access)
+
+
+def can_delete_agreement(access: Access, project, agreement=None) -> bool:
+    """As for an arrival (can_delete_arrival): staff of the lead unit until a reviewer has verified
+    it, reviewers any; nothing on a withdrawn project."""
+    return can_delete_arrival(access, project, agreement)
+
+
+def can_edit_agreement(access: Access, project, agreement=None) -> bool:
+    return can_delete_agreement(access, project, agreement)
+
+
+# --- A project's milestones (注册/开工/投产/达产, domain.md §9) --------------------------------------
+
+
+def can_edit_milestones(access: Access, project) -> bool:
+    """Enters an approved project's milestones (planned and actual dates, evidence): the staff of
+    its lead unit, reviewers any approved project. Leaders read. A verified milestone stays open
+    to them: changing its date or evidence makes it 待核实 again (landing.services)."""
+    approved = project.status == project.Status.APPROVED
+    return approved and (reviews(access) or leads(access, project))
+
+
+def can_verify_milestone(access: Access, project, milestone=None) -> bool:
+    """Verifies a milestone's actual date (only verified ones count): reviewers, on an approved
+    project, a milestone of that project that has an actual date."""
+    if milestone is not None and (milestone.project_id != project.pk or milestone.actual_on is None):
+        return False
+    return reviews(access) and project.status == project.Status.APPROVED
 
 
 # --- Target enterprises and the industry-chain tree (domain.md §10) ----------------------------
@@ -219,3 +267,59 @@ def can_convert_lead(access: Access, lead) -> bool:
     open or paused lead."""
     convertible = lead.project_id is None and lead.stage in lead.CONVERTIBLE_STAGES
     return convertible and can_edit_lead(access, lead) and enters_projects(access)
+
+
+# --- Signing events (集中签约活动, domain.md §9) --------------------------------------------------
+
+
+def enters_signing_events(access: Access) -> bool:
+    """Enters a signing event: reviewers (for any organiser unit) and a unit's staff (for their own
+    unit: parks hold ceremonies of their own). Leaders read."""
+    return enters_projects(access)
+
+
+def can_edit_signing_event(access: Access, event) -> bool:
+    """Corrects an event (name, date, place, note): reviewers, and the organiser unit's staff."""
+    return reviews(access) or is_staff_of(access, event.organiser_id)
+
+
+def can_link_signing_event(access: Access, project) -> bool:
+    """Links a project to the event it was signed at, or unlinks it: reviewers, and the staff of
+    the unit that leads it (whoever organised the event); nothing on a withdrawn project."""
+    return not _withdrawn(project) and (reviews(access) or leads(access, project))
+
+
+# --- Key tasks and the special groups' reports (督查调度, domain.md §12) ---------------------------
+
+
+def sees_task_matrix(access: Access) -> bool:
+    """The tasks × units matrix of a quarter: reviewers and leaders."""
+    return sees_everything(access)
+
+
+def can_file_task_report(access: Access, task, report=None) -> bool:
+    """Files, corrects or refiles a report on a task: the staff of a unit that leads the task or
+    is responsible for it, for their own unit (`report`, when given, is that unit's)."""
+    unit_id = staff_unit_id(access)
+    if unit_id is None or (report is not None and report.unit_id != unit_id):
+        return False
+    return task.is_reported_by(unit_id)
+
+
+def can_return_task_report(access: Access, report) -> bool:
+    """退回 with a comment: reviewers, a report that has been filed and not returned yet."""
+    return reviews(access) and report.state == report.State.SUBMITTED
+
+
+def can_write_group_report(access: Access, first_commissioner_unit_id: int | None) -> bool:
+    """A special group's quarterly report: the staff of its first commissioner's unit (附件1: the
+    first commissioner reports for the group), and reviewers."""
+    return reviews(access) or is_staff_of(access, first_commissioner_unit_id)
+
+
+# --- Landing supervision (落地跟踪, domain.md §9) -------------------------------------------------
+
+
+def follows_landing(access: Access) -> bool:
+    """The 落地跟踪 page: the district for reviewers and leaders, its own unit for a unit's staff."""
+    return sees_everything(access) or staff_unit_id(access) is not None

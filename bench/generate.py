@@ -56,7 +56,8 @@ from leads.models import (  # noqa: E402
     TargetEnterprise,
 )
 from leads.regions import REGIONS  # noqa: E402
-from projects.models import Arrival, Cooperation, Origin, Project, Sector, Stage, Status  # noqa: E402
+from landing.models import MILESTONE_ORDER, Milestone  # noqa: E402
+from projects.models import Arrival, Cooperation, Origin, Project, Sector, Status  # noqa: E402
 from targets.models import RuleSet, Unit, UnitKind  # noqa: E402
 
 CODE_PREFIX = "BENCH-"
@@ -126,7 +127,6 @@ def generate(rng: random.Random, approved: int, units: list[int], parks: list[in
     ]
     rng.shuffle(statuses)
     origins = [Origin.OUTSIDE_CITY] * 6 + [Origin.INSIDE_CITY] * 3 + [Origin.INSIDE_DISTRICT]
-    stages = list(Stage)
     projects, cooperations, arrivals = [], [], []
     project_id, cooperation_id, arrival_id = first_id["project"], first_id["cooperation"], first_id["arrival"]
     for number, status in enumerate(statuses, start=1):
@@ -150,7 +150,6 @@ def generate(rng: random.Random, approved: int, units: list[int], parks: list[in
                 "agreement_capital": capital,
                 "expected_output": expected_output(rng, capital),
                 "signed_on": signed_on,
-                "stage": rng.choice(stages),
                 "status": status,
                 "return_reason": "材料不全" if status == Status.RETURNED else "",
                 "submitted_at": CREATED_AT if status != Status.DRAFT else None,
@@ -529,11 +528,43 @@ def write(model, rows, batch: int = 50_000) -> int:
     return written
 
 
+# Milestones (landing): an approved project whose id % 4 is n has reached the first n of 开工,
+# 投产, 达产, this many days after signing; one in three of them is still 待核实.
+MILESTONE_DAYS = (90, 300, 540)
+
+
+def milestone_rows(projects: list[dict], first_id: int):
+    """The approved projects' milestones, derived from their rows (no random draw: the projects'
+    stream stays what it was)."""
+    milestone_id = first_id
+    for project in projects:
+        if project["status"] != Status.APPROVED or project["signed_on"] is None:
+            continue
+        for kind, days in zip(MILESTONE_ORDER[1 : 1 + project["id"] % 4], MILESTONE_DAYS):
+            verified = milestone_id % 3 != 0
+            yield {
+                "id": milestone_id,
+                "project_id": project["id"],
+                "kind": kind.value,
+                "planned_on": None,
+                "actual_on": project["signed_on"] + datetime.timedelta(days=days),
+                "evidence": "",
+                "evidence_name": "",
+                "verified": verified,
+                "verified_by_id": None,
+                "verified_at": CREATED_AT if verified else None,
+                "updated_by_id": None,
+                "updated_at": CREATED_AT,
+            }
+            milestone_id += 1
+
+
 @transaction.atomic
 def write_all(projects: list[dict], cooperations: list[dict], arrivals: list[dict]) -> None:
     write(Project, projects)
     write(Cooperation, cooperations)
     write(Arrival, arrivals)
+    write(Milestone, milestone_rows(projects, next_ids()["milestone"]))
     reset_sequences()
 
 
@@ -552,6 +583,7 @@ def next_ids() -> dict:
         "project": after(Project),
         "cooperation": after(Cooperation),
         "arrival": after(Arrival),
+        "milestone": after(Milestone),
         "enterprise": after(TargetEnterprise),
         "membership": after(ListMembership),
         "enterprise_link": after(EnterpriseLink),
@@ -560,7 +592,7 @@ def next_ids() -> dict:
     }
 
 
-def reset_sequences(models=(Project, Cooperation, Arrival)) -> None:
+def reset_sequences(models=(Project, Cooperation, Arrival, Milestone)) -> None:
     """Explicit ids leave PostgreSQL's sequences behind; SQLite follows by itself."""
     statements = connection.ops.sequence_reset_sql(no_style(), list(models))
     with connection.cursor() as cursor:
@@ -586,7 +618,7 @@ def delete_bench_data() -> None:
     bench = f"SELECT id FROM {Project._meta.db_table} WHERE code LIKE %s"
     with transaction.atomic(), connection.cursor() as cursor:
         delete_bench_pipeline(cursor)  # first: signed bench leads point at bench projects
-        for model in (Arrival, Cooperation):
+        for model in (Arrival, Cooperation, Milestone):
             cursor.execute(f"DELETE FROM {model._meta.db_table} WHERE project_id IN ({bench})", [CODE_PREFIX + "%"])
         cursor.execute(f"DELETE FROM {Project._meta.db_table} WHERE code LIKE %s", [CODE_PREFIX + "%"])
 

@@ -57,7 +57,7 @@ PAGES = [
 INDEX_GOAL = 200
 # Where one week's index may be computed: the module, then the names tried in it.
 INDEX_MODULE = "figures.activity_index"
-INDEX_NAMES = ("activity_index", "week_index", "weekly_index", "compute_week", "index_of_week", "compute")
+INDEX_NAMES = ("compute_week", "activity_index", "week_index", "weekly_index", "index_of_week", "compute")
 
 
 def reviewer() -> User:
@@ -149,11 +149,16 @@ def find_index_function(spec: str | None):
 
 
 def call_for_week(function, year: int, week: int):
-    """Call with year and week by keyword when the parameters are named so, else positionally."""
+    """Call with year and week by keyword when the parameters are named so, with one Week
+    (targets.activity_index.Week) when the function takes a single one, else positionally."""
     try:
         parameters = inspect.signature(function).parameters
     except (TypeError, ValueError):
         return function(year, week)
+    if len(parameters) == 1:
+        from targets.activity_index import Week
+
+        return function(Week(year, week))
     keywords = {}
     for name in parameters:
         if name in ("year", "iso_year"):

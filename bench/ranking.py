@@ -3,8 +3,9 @@
     DATABASE_URL=sqlite:////tmp/fuling_bench_50k.sqlite3 python bench/ranking.py [--quarter 4] [--runs 5] [--explain]
 
 The floor is ONE hand-written GROUP BY query that sums the same weighted credit per
-unit (agreement capital of counted projects signed in the period, and arrived capital
-in the period, with origin weights and the 80/20 joint split): the least any ranking
+unit (agreement capital of counted projects signed in the period plus their verified
+supplementary agreements dated in it, and arrived capital in the period, with origin
+weights and the 80/20 joint split): the least any ranking
 has to ask of the database. Its sums must equal assess()'s agreement_capital and
 arrived_capital actuals to 4 decimals; the script prints OK or MISMATCH.
 
@@ -33,12 +34,13 @@ django.setup()
 from django.db import connection  # noqa: E402
 
 from figures.assessment import assess, rules_for  # noqa: E402
-from projects.models import Arrival, Cooperation, Project  # noqa: E402
+from projects.models import Arrival, Cooperation, Project, SupplementaryAgreement  # noqa: E402
 from targets import scoring  # noqa: E402
 
 PROJECT = Project._meta.db_table
 COOPERATION = Cooperation._meta.db_table
 ARRIVAL = Arrival._meta.db_table
+AGREEMENT = SupplementaryAgreement._meta.db_table
 
 # Written for PostgreSQL and SQLite alike: CAST(%s AS NUMERIC) keeps the rule numbers
 # exact on PostgreSQL and makes them numbers (not text) on SQLite. It reads the same
@@ -61,10 +63,12 @@ WITH counted AS (
                                                    ELSE CAST(%(general_non_industrial)s AS NUMERIC) END)
 ),
 credit AS (
-    SELECT c.id, c.lead_unit_id, c.agreed, c.weight, c.n, COALESCE(a.amount, 0) AS arrived
+    SELECT c.id, c.lead_unit_id, c.agreed + COALESCE(s.amount, 0) AS agreed, c.weight, c.n, COALESCE(a.amount, 0) AS arrived
     FROM counted c
     LEFT JOIN (SELECT project_id, SUM(amount) AS amount FROM {ARRIVAL}
                WHERE arrived_on BETWEEN %(start)s AND %(end)s AND verified GROUP BY project_id) a ON a.project_id = c.id
+    LEFT JOIN (SELECT project_id, SUM(amount) AS amount FROM {AGREEMENT}
+               WHERE signed_on BETWEEN %(start)s AND %(end)s AND verified GROUP BY project_id) s ON s.project_id = c.id
 )
 SELECT unit_id, SUM(agreed * share), SUM(arrived * share)
 FROM (
@@ -166,7 +170,12 @@ def explain(period: scoring.Period, runs: int) -> None:
     with connection.execute_wrapper(recorder):
         assess(period)
     aggregates = [(sql, params) for sql, params in recorder.statements if "GROUP BY" in sql]
-    names = ["signing groups, lead", "signing groups, cooperating", "arrival groups, lead", "arrival groups, cooperating"]
+    names = [
+        "signings and supplementary agreements, lead",
+        "signings and supplementary agreements, cooperating",
+        "arrival groups, lead",
+        "arrival groups, cooperating",
+    ]
     for name, (sql, params) in zip(names, aggregates, strict=True):
         def one(sql=sql, params=params):
             with connection.cursor() as cursor:
@@ -187,7 +196,8 @@ def counts() -> str:
     approved = Project.objects.approved().count()
     return (
         f"{Project.objects.count()} projects ({approved} approved), "
-        f"{Cooperation.objects.count()} cooperations, {Arrival.objects.count()} arrivals"
+        f"{Cooperation.objects.count()} cooperations, {Arrival.objects.count()} arrivals, "
+        f"{SupplementaryAgreement.objects.count()} supplementary agreements"
     )
 
 

@@ -97,7 +97,8 @@ def count_parts(week: Week) -> dict[str, dict[int, int]]:
     started = Milestone.objects.filter(COUNTED_MILESTONE, kind=MilestoneKind.STARTED, actual_on__range=in_week)
     counts["started"] = _per_unit(started, "project__lead_unit_id")
     activities = Activity.objects.filter(date__range=in_week, kind__in=list(ACTIVITY_PARTS))
-    for row in activities.order_by().values("kind", "unit_id").annotate(n=Count("pk")):
+    # COUNT(*), not COUNT(id): the rows are then read from the index activity_week_count alone.
+    for row in activities.order_by().values("kind", "unit_id").annotate(n=Count("*")):
         counts[ACTIVITY_PARTS[row["kind"]]][row["unit_id"]] = row["n"]
     return counts
 

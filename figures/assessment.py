@@ -12,7 +12,7 @@ from datetime import date
 
 from django.db.models import Prefetch, Q, QuerySet
 
-from projects.models import Arrival, Cooperation, Project, counted_condition
+from projects.models import Arrival, Cooperation, Project, SupplementaryAgreement, counted_condition
 from targets import scoring
 from targets.models import RuleSet, Unit, UnitTarget
 
@@ -38,10 +38,12 @@ def assess(period: scoring.Period) -> list[scoring.UnitResult]:
     """Every assessed unit's result for the period, ranked within its kind (7 queries)."""
     rules = rules_for(period.year)
     units = [unit.as_scoring_unit() for unit in Unit.objects.assessed()]
+    agreement_capital = Project.objects.agreement_capital_groups(period, rules)
     actuals = scoring.tally_groups(
-        Project.objects.signing_groups(period, rules),
+        agreement_capital.signings,
         Arrival.objects.arrival_groups(period, rules),
         rules,
+        agreement_capital.agreements,
     )
     return scoring.assess(units, targets_for(period.year), actuals, rules)
 
@@ -50,14 +52,15 @@ def explain(unit: Unit, period: scoring.Period) -> scoring.UnitResult:
     """One unit's result with the projects behind each actual, and its rank among its kind."""
     rules = rules_for(period.year)
     # Only the projects that can credit the unit in the period: counted, and signed or with
-    # arrivals in it. The engine would skip the others, but loading every year's projects
-    # made the page grow with the unit's whole history (docs/performance.md).
+    # arrivals or supplementary agreements in it. The engine would skip the others, but loading
+    # every year's projects made the page grow with the unit's whole history (docs/performance.md).
     in_period = (period.start, period.end)
     arrived = Arrival.objects.counted().filter(arrived_on__range=in_period).values("project_id")
+    agreed = SupplementaryAgreement.objects.counted().filter(signed_on__range=in_period).values("project_id")
     projects = Project.objects.filter(
         counted_condition(rules, period.end),
         of_unit(unit),
-        Q(signed_on__range=in_period) | Q(pk__in=arrived),
+        Q(signed_on__range=in_period) | Q(pk__in=arrived) | Q(pk__in=agreed),
     )
     actuals = scoring.tally_projects(projects.scoring_facts(period), period, rules)
     target = UnitTarget.objects.filter(year=period.year, unit=unit).first()
@@ -85,17 +88,23 @@ class NotCounted:
 def not_counted(
     unit: Unit, period: scoring.Period, rules: scoring.Rules, *, projects: QuerySet | None = None
 ) -> list[NotCounted]:
-    """The unit's projects relevant to the period's year that gave it no credit, by code (3 queries).
+    """The unit's projects relevant to the period's year that gave it no credit, by code (4 queries).
 
-    Relevant: signed in the year, not signed at all, or with counted (verified) arrivals in the year. `projects`
-    narrows what is looked at, e.g. to `Project.objects.visible_to(user)`.
+    Relevant: signed in the year, not signed at all, or with counted (verified) arrivals or supplementary
+    agreements in the year. `projects` narrows what is looked at, e.g. to `Project.objects.visible_to(user)`.
     """
     year_end = date(period.year, 12, 31)
-    arrived_in_year = Arrival.objects.counted().filter(arrived_on__range=(period.start, year_end)).values("project_id")
-    relevant = Q(signed_on__range=(period.start, year_end)) | Q(signed_on__isnull=True) | Q(pk__in=arrived_in_year)
+    year = (period.start, year_end)
+    arrived_in_year = Arrival.objects.counted().filter(arrived_on__range=year).values("project_id")
+    agreed_in_year = SupplementaryAgreement.objects.counted().filter(signed_on__range=year).values("project_id")
+    relevant = (
+        Q(signed_on__range=year) | Q(signed_on__isnull=True) | Q(pk__in=arrived_in_year) | Q(pk__in=agreed_in_year)
+    )
     candidates = (Project.objects.all() if projects is None else projects).filter(of_unit(unit), relevant).order_by("code")
+    agreements = SupplementaryAgreement.objects.counted().filter(signed_on__lte=year_end).order_by("signed_on", "pk")
     candidates = candidates.select_related(None).prefetch_related(
         Prefetch("arrivals", queryset=Arrival.objects.counted().filter(arrived_on__lte=year_end).order_by("arrived_on", "pk")),
+        Prefetch("agreements", queryset=agreements),
         Prefetch("cooperations", queryset=Cooperation.objects.order_by("pk")),
     )
     listed = []

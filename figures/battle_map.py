@@ -34,8 +34,8 @@ EnterpriseLink = TargetEnterprise.chain_links.through
 
 # The stage columns: the open stages, then signed.
 STAGES = (*OPEN_STAGES, LeadStage.SIGNED)
-# Where a node's ancestors are, from a row keyed by its own id (`<key>`).
-ANCESTRY = ("", "__parent", "__parent__parent")
+# A node and its ancestors: link, chain, industry.
+LINEAGE = 3
 
 
 # --- The year of the signed projects ----------------------------------------------------------
@@ -107,16 +107,34 @@ class ChainMap:
 
 def chain_map(*, user, year: YearChoice, industry_id: int | None = None) -> ChainMap:
     """The active tree (or one industry of it) with each node's figures: 5 queries."""
-    tree = chain_figures.chain_tree()
+    # The whole tree, deactivated nodes too: a lead or a project on a deactivated link still
+    # counts on its active chain and industry. The map shows the active part.
+    whole = chain_figures.chain_tree(active_only=False)
+    parents = {item.node.pk: item.node.parent_id for item in _every(whole)}
+    tree = [_active(item) for item in whole if item.node.is_active]
     industries = [item.node for item in tree]
     focused = [item for item in tree if item.node.pk == industry_id]
     shown = focused or tree
     figures: dict[int, NodeFigures] = {}
     _add_enterprises(figures)
-    _add_leads(figures, Lead.objects.visible_to(user))
-    _add_projects(figures, chain_figures.signed_projects().visible_to(user).filter(signed_on__year=year.year))
+    _add_leads(figures, Lead.objects.visible_to(user), parents)
+    _add_projects(figures, chain_figures.signed_projects().visible_to(user).filter(signed_on__year=year.year), parents)
     rows = [row for industry in shown for row in _rows(industry, figures)]
     return ChainMap(year, industries, focused[0].node if focused else None, rows, _chain_chart(rows))
+
+
+def _every(items: list[chain_figures.TreeNode]):
+    """Every node of the tree, each before its children."""
+    for item in items:
+        yield item
+        yield from _every(item.children)
+
+
+def _active(item: chain_figures.TreeNode) -> chain_figures.TreeNode:
+    """The node with its active children only, and theirs: what chain_tree() gives by default
+    (a node under a deactivated one is hidden with it)."""
+    children = [_active(child) for child in item.children if child.node.is_active]
+    return chain_figures.TreeNode(item.node, item.figures, children)
 
 
 def _rows(item: chain_figures.TreeNode, figures: dict[int, NodeFigures]):
@@ -149,31 +167,37 @@ def _add_enterprises(figures: dict[int, NodeFigures]) -> None:
             node.local_enterprises, node.target_enterprises = row["local"], row["courted"]
 
 
-def _ancestry(queryset, key: str):
-    """`queryset` grouped by the node in `key` and its ancestors' ids."""
-    names = [f"{key}{step}" for step in ANCESTRY]
-    return names, queryset.filter(**{f"{key}__isnull": False}).order_by().values(*names)
+def _lineage(node_id: int, parents: dict[int, int | None]) -> list[int]:
+    """The node, its parent and its parent's parent (those there are)."""
+    lineage = []
+    while node_id is not None and len(lineage) < LINEAGE:
+        lineage.append(node_id)
+        node_id = parents.get(node_id)
+    return lineage
 
 
-def _add_leads(figures: dict[int, NodeFigures], leads) -> None:
+def _per_link(queryset):
+    """`queryset`'s rows on a link, to group by the link alone: the ancestors come from the tree,
+    not from joining the nodes (so the leads are counted from the index lead_chain_stage alone)."""
+    return queryset.filter(chain_link__isnull=False).order_by()
+
+
+def _add_leads(figures: dict[int, NodeFigures], leads, parents: dict[int, int | None]) -> None:
     """Leads per stage on each node, and on each of its ancestors: 1 query."""
-    names, rows = _ancestry(leads, "chain_link")
-    for row in rows.values(*names, "stage").annotate(n=Count("pk")):
-        for name in names:
-            if row[name] is not None:
-                figures.setdefault(row[name], NodeFigures()).leads[row["stage"]] += row["n"]
+    for row in _per_link(leads).values("chain_link", "stage").annotate(n=Count("*")):
+        for node_id in _lineage(row["chain_link"], parents):
+            figures.setdefault(node_id, NodeFigures()).leads[row["stage"]] += row["n"]
 
 
-def _add_projects(figures: dict[int, NodeFigures], projects) -> None:
+def _add_projects(figures: dict[int, NodeFigures], projects, parents: dict[int, int | None]) -> None:
     """Signed projects and their agreement capital on each node and its ancestors: 1 query."""
-    names, rows = _ancestry(projects, "chain_link")
-    for row in rows.annotate(n=Count("pk"), money=exact_sum("agreement_capital")):
+    rows = _per_link(projects).values("chain_link").annotate(n=Count("*"), money=exact_sum("agreement_capital"))
+    for row in rows:
         capital = from_ten_thousandths(row["money"])
-        for name in names:
-            if row[name] is not None:
-                node = figures.setdefault(row[name], NodeFigures())
-                node.signed_projects += row["n"]
-                node.agreement_capital += capital
+        for node_id in _lineage(row["chain_link"], parents):
+            node = figures.setdefault(node_id, NodeFigures())
+            node.signed_projects += row["n"]
+            node.agreement_capital += capital
 
 
 def _chain_chart(rows: list[MapRow]) -> dict:

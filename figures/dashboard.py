@@ -10,7 +10,7 @@ from decimal import Decimal
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from access.permissions import sees_unit
+from access.permissions import sees_unit, staff_unit_id
 from groups.models import SpecialGroup
 from lib import display
 from lib.sql import exact_sum, from_ten_thousandths
@@ -19,6 +19,7 @@ from targets import scoring
 
 from . import assessment
 from .activity_index import LastWeek, last_week_top_bottom
+from .landing import LandingSummary, landing_summary
 from .progress import Figure, Progress, indicator_figure, legend, progress_of
 from .totals import KIND_LABELS, FiveYear, TotalRow, assessed_indicators, district_totals, five_year_progress
 
@@ -59,6 +60,7 @@ class Dashboard:
     charts: dict
     legend: list[tuple[Progress, str]]
     activity: LastWeek  # the last complete week's first and last units by activity index
+    landing: LandingSummary | None  # the year's 开工率, 投产率, 超时限未开工 (None: no rule set)
 
 
 def gather_dashboard(*, period: scoring.Period, access, today: date | None = None) -> Dashboard:
@@ -82,6 +84,7 @@ def gather_dashboard(*, period: scoring.Period, access, today: date | None = Non
         },
         legend=legend(time_progress),
         activity=last_week_top_bottom(today=today or timezone.localdate()),
+        landing=landing_summary(period, unit=access.unit if staff_unit_id(access) else None, today=today),
     )
 
 

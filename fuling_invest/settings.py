@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "projects",
     "leads",
     "landing",
+    "supervision",
     "figures",
     "reports",
     "backup",
@@ -242,6 +243,12 @@ CELERY_BEAT_SCHEDULE = {
     "mark-lead-alerts": {
         "task": "leads.mark_lead_alerts",
         "schedule": crontab(minute=30, hour=1),
+    },
+    # Key-task reports (domain.md §12) still missing after their due date (the 5th day after
+    # the quarter) are marked overdue and join their unit's to-do.
+    "mark-overdue-task-reports": {
+        "task": "supervision.mark_overdue_reports",
+        "schedule": crontab(minute=45, hour=1),
     },
     # The weekly activity index (domain.md §11) of the week that ended at Sunday's midnight.
     "store-activity-index": {

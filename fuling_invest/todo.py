@@ -8,6 +8,8 @@
   reviewers the district's counts, each unit's on the lead board. Computed live when the
   dashboard reads the block (the rule set, the counts and, for staff, the two lists: 4 queries
   for staff, 2 for reviewers); the menu's counts leave them out, so every page keeps its one query.
+- Key tasks (domain.md §12): staff see their unit's task reports overdue (marked by the daily
+  job) and returned, with the comment; one query, on the dashboard only.
 
 It spans the apps (projects, reports), so it sits with the roles above them. The counts of a
 role are one query, read only where a page shows them; the dashboard's lists add two for staff.
@@ -26,9 +28,11 @@ from django.utils import timezone
 
 from access import permissions
 from access.roles import Access, access_of
-from projects.models import Arrival, Project, Status
+from landing.models import Milestone
+from projects.models import Arrival, Project, Status, SupplementaryAgreement
 from leads.models import Lead, StaleDays
 from reports.models import Bulletin
+from supervision.models import ReportState, TaskReport
 
 # An approved project whose facts have not changed and which got no arrived-capital entry for
 # this many days is listed as 长期未更新: its stage or its arrivals probably need an update.
@@ -62,6 +66,7 @@ class Item:
     shows_reason: bool = False
     leads: list[Lead] = field(default_factory=list)  # the first LISTED leads, each with `alert_since`
     since: str = ""  # what `alert_since` is the start of: 逾期, 停滞
+    task_reports: list[TaskReport] = field(default_factory=list)  # the first LISTED key-task reports to file
 
 
 class ToDo:
@@ -93,6 +98,8 @@ class ToDo:
         return {
             "review": Project.objects.review_queue(),
             "verify": Arrival.objects.awaiting_verification(),
+            "verify_agreements": SupplementaryAgreement.objects.awaiting_verification(),
+            "verify_milestones": Milestone.objects.unverified().filter(project__status=Status.APPROVED),
             "bulletins": Bulletin.objects.filter(state=Bulletin.State.DRAFT),
         }
 
@@ -121,7 +128,7 @@ class ToDo:
         if permissions.reviews(self.access):
             return self._reviewer_items() + self._lead_items(of_unit=None)
         if self.for_staff:
-            return self._staff_items() + self._lead_items(of_unit=self.access.unit)
+            return self._staff_items() + self._lead_items(of_unit=self.access.unit) + self._task_report_items()
         return []
 
     def _staff_items(self) -> list[Item]:
@@ -145,6 +152,10 @@ class ToDo:
         return [
             Item("待审核项目", counts["review"], reverse("review_queue"), "已提交、等待审核的项目。"),
             Item("待核实到位资金", counts["verify"], reverse("verification_queue"), "对照凭证核实后才计入考核。"),
+            Item("待核实补充协议", counts["verify_agreements"], reverse("verification_queue") + "#agreements",
+                 "对照补充协议核实后才计入当期协议资金。"),
+            Item("待核实项目节点", counts["verify_milestones"], reverse("verification_queue") + "#milestones",
+                 "已审核项目填报的开工、投产等实际日期，核实后才计入开工率、投产率。"),
             Item("待发布通报", counts["bulletins"], reverse("report_list"), "已生成、尚未发布的通报草稿。"),
         ]
 
@@ -170,6 +181,22 @@ class ToDo:
                  leads=_since(overdue.order_by("deadline", "pk")[:LISTED], "overdue_since"), since="逾期"),
             Item("停滞的线索", counts["stale"], f"{listed}?{unit_query}stale=true", stale_hint,
                  leads=_since(stale.order_by("last_activity_on", "created_at", "pk")[:LISTED], "stale_since"), since="停滞"),
+        ]
+
+    def _task_report_items(self) -> list[Item]:
+        """The unit's key-task reports marked overdue by the daily job, and those a reviewer
+        returned (domain.md §12): one query, the rows being at most the tasks × quarters."""
+        to_do = list(
+            TaskReport.objects.filter(unit=self.access.unit).to_do().select_related("task").order_by("year", "quarter", "task__number")
+        )
+        overdue = [report for report in to_do if report.state == ReportState.DUE]
+        returned = [report for report in to_do if report.state == ReportState.RETURNED]
+        listed = reverse("unit_task_reports", args=[self.access.unit.pk])
+        return [
+            Item("逾期未报的重点任务季报", len(overdue), listed,
+                 "季度结束后第5日仍未报送的重点任务季报：请尽快报送。", task_reports=overdue[:LISTED], since="逾期"),
+            Item("被退回的重点任务季报", len(returned), listed,
+                 "招商局退回的重点任务季报：按退回意见修改后重新报送。", task_reports=returned[:LISTED], shows_reason=True),
         ]
 
 

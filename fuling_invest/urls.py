@@ -34,6 +34,7 @@ urlpatterns = [
     path("", include("leads.urls")),
     path("", include("chains.urls")),
     path("", include("landing.urls")),
+    path("supervision/", include("supervision.urls")),
 ]
 
 # The error pages with DEBUG off: Chinese, in the site's layout (fuling_invest/errors.py).

@@ -42,7 +42,7 @@ class LeadFilter(django_filters.FilterSet):
         label="关键词", method="filter_keyword", widget=forms.TextInput(attrs={"type": "search", "placeholder": "线索编号、名称或企业"})
     )
     unit = django_filters.ModelChoiceFilter(
-        label="责任单位", field_name="owner_unit", queryset=Unit.objects.filter(is_active=True), empty_label="全部"
+        label="责任单位", field_name="owner_unit", queryset=Unit.objects.assessed(), empty_label="全部"
     )
     group = django_filters.ModelChoiceFilter(label="专项招商组", queryset=SpecialGroup.objects.all(), empty_label="全部")
     stage = django_filters.ChoiceFilter(label="阶段", choices=LeadStage.choices, empty_label="全部")

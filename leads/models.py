@@ -65,7 +65,12 @@ class TargetEnterprise(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["credit_code"], condition=~Q(credit_code=""), name="enterprise_credit_code_once"),
         ]
-        indexes = [models.Index(fields=["province", "city"], name="enterprise_region")]
+        indexes = [
+            models.Index(fields=["province", "city"], name="enterprise_region"),
+            # Whether an enterprise is local, read from the index alone: the chain tree counts a
+            # link's local and courted enterprises (figures.chains.with_figures) through it.
+            models.Index(fields=["id", "is_local"], name="enterprise_local"),
+        ]
 
     def __str__(self):
         return self.name
@@ -313,6 +318,10 @@ class Lead(models.Model):
             models.Index(fields=["owner_unit", "stage", "deadline"], name="lead_unit_board"),
             models.Index(fields=["group", "stage", "deadline"], name="lead_group_board"),
             models.Index(fields=["stage", "deadline"], name="lead_stage_deadline"),
+            # The list's default order (Meta.ordering): its first page reads 25 rows in order, not all of them.
+            models.Index(fields=["deadline", "id"], name="lead_list_order"),
+            # A link's open leads, counted from the index alone (the chain tree: its page and the battle map).
+            models.Index(fields=["chain_link", "stage"], name="lead_chain_stage"),
         ]
 
     def __str__(self):

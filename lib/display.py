@@ -35,6 +35,14 @@ def percent(value: Decimal | None) -> str:
     return (text.rstrip("0").rstrip(".") if "." in text else text) + "%"
 
 
+RATIO_PLACES = Decimal("0.0001")
+
+
+def ratio(value: Decimal | None) -> str | None:
+    """A ratio to 4 decimals for machine-readable output (None stays None): 7/12 → "0.5833"."""
+    return None if value is None else str(Decimal(value).quantize(RATIO_PLACES, ROUND_HALF_UP))
+
+
 def count(value: Decimal | int | None) -> str:
     return "–" if value is None else str(int(value))
 

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Arrival, Cooperation, Project
+from .models import Arrival, Cooperation, Project, SupplementaryAgreement
 
 
 class CooperationInline(admin.TabularInline):
@@ -18,7 +18,7 @@ class ArrivalInline(admin.TabularInline):
 @admin.register(Project)
 class ProjectAdmin(SimpleHistoryAdmin):
     list_display = ["code", "name", "lead_unit", "sector", "origin", "agreement_capital", "signed_on", "status"]
-    list_filter = ["status", "sector", "origin", "stage", "lead_unit", "group"]
+    list_filter = ["status", "sector", "origin", "lead_unit", "group"]
     list_select_related = ["lead_unit"]
     search_fields = ["code", "name", "investor"]
     date_hierarchy = "signed_on"
@@ -38,3 +38,11 @@ class ArrivalAdmin(SimpleHistoryAdmin):
     list_select_related = ["project"]
     list_filter = ["verified"]
     date_hierarchy = "arrived_on"
+
+
+@admin.register(SupplementaryAgreement)
+class SupplementaryAgreementAdmin(SimpleHistoryAdmin):
+    list_display = ["project", "signed_on", "amount", "verified"]
+    list_select_related = ["project"]
+    list_filter = ["verified"]
+    date_hierarchy = "signed_on"

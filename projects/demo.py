@@ -18,7 +18,9 @@ from django.utils import timezone
 from groups.models import SpecialGroup
 from targets.models import Unit, UnitTarget
 
-from .models import Arrival, Origin, Project, Sector, Stage, Status
+from landing.models import MILESTONE_ORDER, Milestone, MilestoneKind
+
+from .models import Arrival, Origin, Project, Sector, Status
 
 DEMO_PREFIX = "【演示】"
 CODE_PREFIX = "DEMO"
@@ -105,7 +107,6 @@ def _create(rng, capital: Decimal, number: int, unit: Unit, group, year: int, us
         if rng.random() < 0.5
         else None,
         signed_on=signed_on,
-        stage=rng.choice(list(Stage)),
         status=status,
         return_reason="【演示】请补充投资协议扫描件。" if status == Status.RETURNED else "",
         submitted_at=now if status != Status.DRAFT else None,
@@ -113,11 +114,32 @@ def _create(rng, capital: Decimal, number: int, unit: Unit, group, year: int, us
         reviewed_by=user if status in (Status.APPROVED, Status.RETURNED) else None,
         created_by=user,
     )
+    # Drawn where the stage field was drawn, so the seed gives the demo it always gave.
+    reached = rng.randint(0, 3)  # how many of 开工, 投产, 达产 it has reached
     project._history_user = user
     project.save()
     if status == Status.APPROVED:
         _add_arrivals(rng, project, year, user)
+        _add_milestones(project, reached, user)
     return project
+
+
+# Days after signing each milestone is reached in the demo; never after today.
+DEMO_MILESTONE_DAYS = {MilestoneKind.STARTED: 60, MilestoneKind.PRODUCING: 240, MilestoneKind.FULL_PRODUCTION: 420}
+
+
+def _add_milestones(project: Project, reached: int, user) -> None:
+    """开工, then 投产, then 达产 up to `reached`, unverified for the last one (the queue has some)."""
+    kinds = MILESTONE_ORDER[1 : 1 + reached]
+    for kind in kinds:
+        day = project.signed_on + datetime.timedelta(days=DEMO_MILESTONE_DAYS[kind])
+        if day > timezone.localdate():
+            return
+        milestone = Milestone(project=project, kind=kind, actual_on=day, updated_by=user)
+        if kind != kinds[-1]:
+            milestone.verified, milestone.verified_by, milestone.verified_at = True, user, timezone.now()
+        milestone._history_user = user
+        milestone.save()
 
 
 def _add_arrivals(rng, project: Project, year: int, user) -> None:

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from django.db.models import BigIntegerField, OuterRef, QuerySet, Subquery
 
+from landing.stages import StageReached
 from lib.sql import exact_sum, from_ten_thousandths
 from lib.xlsx import DATE_FORMAT, MONEY_FORMAT, Column, write_xlsx
 from targets import scoring
@@ -37,7 +38,7 @@ CHUNK = 2000
 
 def project_row(project: Project) -> list[object]:
     """One project as the export's cells; money stays Decimal (a number in Excel). Needs
-    `verified_arrived` annotated (with_verified_arrived)."""
+    `verified_arrived` annotated (with_verified_arrived) and `stage_code` (landing.stages)."""
     return [
         project.code,
         project.name,
@@ -52,7 +53,7 @@ def project_row(project: Project) -> list[object]:
         from_ten_thousandths(project.verified_arrived),
         project.signed_on,
         scoring.Tier(project.tier).label if project.tier else None,
-        project.get_stage_display(),
+        str(StageReached.from_code(project.stage_code)),
         project.get_status_display(),
     ]
 

@@ -9,11 +9,15 @@ from django.db.models import Case, CharField, Q, QuerySet, Value, When
 from chains.models import ChainNode, at_or_under
 from groups.models import SpecialGroup
 from targets import scoring
+from targets.landing_rules import Colour
 from targets.models import RuleSet, Unit
 
-from .models import Cooperation, Origin, Project, Sector, Stage, Status, tier_case
+from landing.stages import Stage, stage_code_condition, with_stage_code
+
+from .models import Cooperation, Origin, Project, Sector, Status, tier_case
 
 TIER_CHOICES = [(tier.value, tier.label) for tier in scoring.Tier]
+COLOUR_CHOICES = [(colour.value, colour.label) for colour in Colour]
 
 
 def with_tier(projects: QuerySet, rule_sets: list[RuleSet]) -> QuerySet:
@@ -52,7 +56,7 @@ class ProjectFilter(django_filters.FilterSet):
     )
     year = django_filters.ChoiceFilter(label="签约年度", field_name="signed_on__year", empty_label="全部")
     unit = django_filters.ModelChoiceFilter(
-        label="单位（牵头或配合）", queryset=Unit.objects.filter(is_active=True), method="filter_unit", empty_label="全部"
+        label="单位（牵头或配合）", queryset=Unit.objects.assessed(), method="filter_unit", empty_label="全部"
     )
     group = django_filters.ModelChoiceFilter(label="专项招商组", queryset=SpecialGroup.objects.all(), empty_label="全部")
     chain_link = django_filters.ModelChoiceFilter(
@@ -61,8 +65,11 @@ class ProjectFilter(django_filters.FilterSet):
     tier = django_filters.ChoiceFilter(label="项目档次", choices=TIER_CHOICES, empty_label="全部")
     origin = django_filters.ChoiceFilter(label="项目来源", choices=Origin.choices, empty_label="全部")
     sector = django_filters.ChoiceFilter(label="产业类型", choices=Sector.choices, empty_label="全部")
-    stage = django_filters.ChoiceFilter(label="项目阶段", choices=Stage.choices, empty_label="全部")
+    # The stage its milestones give (landing.stages), verified or 待核实.
+    stage = django_filters.ChoiceFilter(label="项目阶段", choices=Stage.choices, method="filter_stage", empty_label="全部")
     status = django_filters.ChoiceFilter(label="审核状态", choices=Status.choices, empty_label="全部")
+    # Red and yellow projects (domain.md §9), on the `landing_colour` the page annotates (see __init__).
+    colour = django_filters.ChoiceFilter(label="落地预警", choices=COLOUR_CHOICES, method="filter_colour", empty_label="全部")
     signed_from = django_filters.DateFilter(
         label="签约日期从", field_name="signed_on", lookup_expr="gte", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
@@ -75,9 +82,13 @@ class ProjectFilter(django_filters.FilterSet):
         fields: list[str] = []
         form = ProjectFilterForm
 
-    def __init__(self, data=None, queryset=None, *, rule_sets: list[RuleSet], request=None, prefix=None):
+    def __init__(self, data=None, queryset=None, *, rule_sets: list[RuleSet], colours: bool = False, request=None, prefix=None):
+        """`colours`: the queryset carries `landing_colour` (figures.landing.with_colour: a figure, which
+        this layer cannot compute, so the page adds it); without it the colour filter is left out."""
         super().__init__(data, queryset, request=request, prefix=prefix)
         self.rule_sets = rule_sets
+        if not colours:
+            del self.filters["colour"]
         # The assessed years: a year without a rule set has no thresholds to tier by.
         self.filters["year"].extra["choices"] = [(str(rule_set.year), f"{rule_set.year}年") for rule_set in rule_sets]
         if not rule_sets:
@@ -87,10 +98,10 @@ class ProjectFilter(django_filters.FilterSet):
 
     @property
     def qs(self) -> QuerySet:
-        """The filtered projects with `tier` annotated; none while the filters are invalid, so a
+        """The filtered projects with `tier` and `stage_code` annotated; none while the filters are invalid, so a
         page or an export never shows rows for filters other than those the user asked for."""
         if not hasattr(self, "_qs"):
-            projects = with_tier(self.queryset.all(), self.rule_sets)
+            projects = with_stage_code(with_tier(self.queryset.all(), self.rule_sets))
             if self.is_bound:
                 projects = self.filter_queryset(projects) if self.form.is_valid() else projects.none()
             self._qs = projects
@@ -118,6 +129,12 @@ class ProjectFilter(django_filters.FilterSet):
     def filter_chain_link(self, queryset, name, node: ChainNode):
         """A link, or every link under a chain or an industry (as the leads' filter)."""
         return queryset.filter(at_or_under(node))
+
+    def filter_colour(self, queryset, name, value):
+        return queryset.filter(landing_colour=value)
+
+    def filter_stage(self, queryset, name, value):
+        return queryset.filter(stage_code_condition(value))
 
     def filter_unit(self, queryset, name, unit):
         cooperating = Cooperation.objects.filter(unit=unit).values("project_id")

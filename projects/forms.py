@@ -20,7 +20,7 @@ from lib.uploads import file_problem
 from lib.text import one_line
 from targets.models import Organisation, Unit
 
-from .models import UNUSUAL_AMOUNT_ABOVE, ZERO_AGREEMENT_CAPITAL, Arrival, Project, Status
+from .models import UNUSUAL_AMOUNT_ABOVE, ZERO_AGREEMENT_CAPITAL, Arrival, Project, Status, SupplementaryAgreement
 
 MAX_MONEY = Decimal(10000)  # 亿元: one trillion yuan, far above any real project
 MONEY_DECIMALS = 4  # 亿元 to 1 万元
@@ -76,8 +76,11 @@ class UnitMultipleChoiceField(forms.ModelMultipleChoiceField):
 
 
 def _units(*keep: int | None):
-    """Active units, plus inactive ones the project already names (an old project stays editable)."""
-    return Unit.objects.filter(Q(is_active=True) | Q(pk__in=[pk for pk in keep if pk])).order_by("sort_order", "name")
+    """Active parks and departments, plus units the project already names (an old project stays
+    editable); bodies that are not assessed (其他单位) lead or join no project."""
+    return Unit.objects.filter(Q(pk__in=Unit.objects.assessed()) | Q(pk__in=[pk for pk in keep if pk])).order_by(
+        "sort_order", "name"
+    )
 
 
 class ProjectForm(forms.ModelForm):
@@ -109,7 +112,7 @@ class ProjectForm(forms.ModelForm):
 
     field_order = [
         "code", "name", "investor", "lead_unit", "cooperating_units", "group", "sector", "origin",
-        "agreement_capital", "confirm_amount", "expected_output", "signed_on", "stage", "chain_link",
+        "agreement_capital", "confirm_amount", "expected_output", "signed_on", "chain_link",
     ]
 
     class Meta:
@@ -270,3 +273,59 @@ class ReturnForm(forms.Form):
         error_messages={"required": "退回时必须填写退回原因，让填报单位知道要改什么。"},
         help_text="填报单位会在项目页面看到这段话。",
     )
+
+
+class MoneyChangeField(MoneyField):
+    """A change of an amount in 亿元: positive for an increase, negative for a reduction, never 0;
+    otherwise checked as MoneyField checks an amount (size, 4 decimals)."""
+
+    def validate(self, value):
+        negative = value not in self.empty_values and value < 0
+        super().validate(-value if negative else value)
+
+
+class AgreementForm(forms.ModelForm):
+    """One supplementary agreement (补充协议): date, change of agreement capital (± , never 0), note,
+    an optional evidence file. The project's own rules (SupplementaryAgreement.clean) come next."""
+
+    amount = MoneyChangeField(
+        label="协议资金变化（亿元）",
+        allow_zero=False,
+        zero_message="协议资金变化不能为 0：增资填正数，减资填负数。",
+        help_text="增资填正数，减资填负数，单位亿元（如减少 500 万元填 -0.05）。",
+    )
+    evidence = forms.FileField(
+        label="凭证（可选）",
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
+    )
+
+    class Meta:
+        model = SupplementaryAgreement
+        fields = ["signed_on", "amount", "note"]
+        widgets = {"signed_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["signed_on"].input_formats = ["%Y-%m-%d", "%Y/%m/%d"]
+        self.fields["signed_on"].error_messages["required"] = "请填写补充协议的签订日期。"
+        self.fields["amount"].error_messages["required"] = "请填写协议资金变化（增资填正数，减资填负数）。"
+        kinds, megabytes = "、".join(settings.EVIDENCE_EXTENSIONS), settings.EVIDENCE_MAX_BYTES // (1024 * 1024)
+        self.fields["evidence"].help_text = f"补充协议的扫描件等，{kinds} 格式，不超过 {megabytes} MB。"
+
+    def clean_signed_on(self):
+        signed_on = self.cleaned_data["signed_on"]
+        if signed_on < EARLIEST_SIGNING:
+            raise forms.ValidationError("签订日期不能早于 2000 年，请检查年份。")
+        return signed_on  # after the project's signing, not in the future: SupplementaryAgreement.clean
+
+    def clean_evidence(self):
+        upload = self.cleaned_data.get("evidence")
+        if not upload:
+            return None
+        problem = file_problem(
+            upload, extensions=settings.EVIDENCE_EXTENSIONS, max_bytes=settings.EVIDENCE_MAX_BYTES, example="补充协议的扫描件或照片"
+        )
+        if problem:
+            raise forms.ValidationError(problem)
+        return upload

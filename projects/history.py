@@ -1,11 +1,11 @@
 """A project's change history as people read it: when, who, what happened, which field, old → new.
 
 django-simple-history keeps a full copy of the project, of each cooperation and of each
-arrival at every save; this turns consecutive copies into the fields that changed, with
+arrival and milestone at every save; this turns consecutive copies into the fields that changed, with
 choice labels and unit, group and user names rather than codes and ids. A save that moved
 the project's status is a step of the review workflow and is named so (提交, 退回 with its
 reason, 审核通过, 撤回), as is an arrival's verification (核实); any other save is a 修改
-with its field changes. Six queries at most, whatever the number of records.
+with its field changes. Seven queries at most, whatever the number of records.
 """
 
 from __future__ import annotations
@@ -19,22 +19,27 @@ from django.db import models
 from django.utils import timezone
 
 from access.roles import display_name
+from landing.models import Milestone
 from groups.models import SpecialGroup
 from lib import display
 from targets.history import changed_fields
 from targets.models import Unit
 
-from .models import Arrival, Cooperation, Project, Status
+from .models import Arrival, Cooperation, Project, Status, SupplementaryAgreement
 
 # What a reader cares about; bookkeeping (timestamps, version, stored file path) is left out.
 PROJECT_FIELDS = (*Project.FACTS, "status", "return_reason")
 COOPERATION_FIELDS = ("unit",)
 ARRIVAL_FIELDS = ("arrived_on", "amount", "note", "evidence_name", "verified", "verified_by")
+MILESTONE_FIELDS = ("planned_on", "actual_on", "evidence_name", "verified", "verified_by")
+AGREEMENT_FIELDS = ("signed_on", "amount", "note", "evidence_name", "verified", "verified_by")
 
 ACTIONS = {
     Project: {"+": "新建", "~": "修改", "-": "删除"},
     Cooperation: {"+": "添加", "~": "修改", "-": "移除"},
     Arrival: {"+": "登记", "~": "修改", "-": "删除"},
+    Milestone: {"+": "填报", "~": "修改", "-": "删除"},
+    SupplementaryAgreement: {"+": "登记", "~": "修改", "-": "删除"},
 }
 # A change of status is a workflow step, named by the status it reaches (from whichever it
 # left: an import can send an approved project back to review or approve a draft).
@@ -46,7 +51,12 @@ STATUS_EVENTS = {
 }
 VERIFIED = "核实"
 # What the event's name already says, so not listed again among the changed fields.
-EVENT_FIELDS = {Project: ("status", "return_reason"), Arrival: ("verified", "verified_by")}
+EVENT_FIELDS = {
+    Project: ("status", "return_reason"),
+    Arrival: ("verified", "verified_by"),
+    Milestone: ("verified", "verified_by"),
+    SupplementaryAgreement: ("verified", "verified_by"),
+}
 EMPTY = "（空）"
 PROJECT = "项目"
 
@@ -85,11 +95,18 @@ class _Source:
 
 
 def project_history(project: Project) -> list[HistoryRow]:
-    """Every create, change and delete of the project, its cooperating units and its arrivals, newest first."""
+    """Every create, change and delete of the project, its cooperating units, its arrivals, its
+    milestones (landing) and its supplementary agreements, newest first."""
     sources = [
         _Source(Project, PROJECT_FIELDS, _records(Project.history.filter(id=project.pk))),
         _Source(Cooperation, COOPERATION_FIELDS, _records(Cooperation.history.filter(project_id=project.pk))),
         _Source(Arrival, ARRIVAL_FIELDS, _records(Arrival.history.filter(project_id=project.pk))),
+        _Source(Milestone, MILESTONE_FIELDS, _records(Milestone.history.filter(project_id=project.pk))),
+        _Source(
+            SupplementaryAgreement,
+            AGREEMENT_FIELDS,
+            _records(SupplementaryAgreement.history.filter(project_id=project.pk)),
+        ),
     ]
     names = _Names.for_sources(sources)
     rows = []
@@ -144,7 +161,7 @@ def _event(model, previous, record) -> str:
     """The workflow step or verification a save was, from what it changed; "" for an edit."""
     if model is Project and record.status != previous.status:
         return STATUS_EVENTS.get(record.status, "")
-    if model is Arrival and record.verified and not previous.verified:
+    if model in (Arrival, Milestone, SupplementaryAgreement) and record.verified and not previous.verified:
         return VERIFIED
     return ""
 
@@ -152,8 +169,12 @@ def _event(model, previous, record) -> str:
 def _subject(model, record, names: "_Names") -> str:
     if model is Cooperation:
         return f"配合单位「{names.show(Cooperation, 'unit', record)}」"
+    if model is Milestone:
+        return f"节点「{record.get_kind_display()}」"
     if model is Arrival:
         return f"到位资金（{record.arrived_on:%Y-%m-%d}，{display.plain(record.amount)} 亿元）"
+    if model is SupplementaryAgreement:
+        return f"补充协议（{record.signed_on:%Y-%m-%d}，{display.plain(record.amount)} 亿元）"
     return PROJECT
 
 

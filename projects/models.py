@@ -8,6 +8,7 @@ model's manager, constraints and history in one place; splitting would scatter o
 import datetime
 import uuid
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from decimal import Decimal
 
@@ -16,10 +17,12 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Case, CharField, Count, F, Q, Value, When
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from access import permissions
 from access.roles import access_of
+from landing.stages import StageReached, stage_of
 from lib import display
 from lib.sql import exact_sum, from_ten_thousandths, grouped
 from targets import scoring
@@ -36,13 +39,6 @@ class Origin(models.TextChoices):
     OUTSIDE_CITY = scoring.Origin.OUTSIDE_CITY.value, scoring.Origin.OUTSIDE_CITY.label
     INSIDE_CITY = scoring.Origin.INSIDE_CITY.value, scoring.Origin.INSIDE_CITY.label
     INSIDE_DISTRICT = scoring.Origin.INSIDE_DISTRICT.value, scoring.Origin.INSIDE_DISTRICT.label
-
-
-class Stage(models.TextChoices):
-    SIGNED = "signed", "签约"
-    STARTED = "started", "开工"
-    PRODUCING = "producing", "投产"
-    FULL_PRODUCTION = "full_production", "达产"
 
 
 class Status(models.TextChoices):
@@ -141,8 +137,23 @@ class ProjectQuerySet(ScopedQuerySet):
         """Submitted projects, oldest submission first."""
         return self.filter(status=Status.SUBMITTED).order_by("submitted_at", "pk")
 
-    def signing_groups(self, period: scoring.Period, rules: scoring.Rules) -> list[scoring.SigningGroup]:
-        """Counted projects signed in the period, summed per unit and kind of credit: 2 queries."""
+    def agreement_capital_groups(self, period: scoring.Period, rules: scoring.Rules) -> "AgreementCapitalGroups":
+        """Counted projects signed in the period, and the counted supplementary agreements dated in
+        it (domain.md §8), summed per unit and kind of credit: 2 queries, one per side (lead,
+        cooperating), each a UNION ALL of the projects' sums and the agreements' sums. An agreement's
+        row counts no project (0): that is how it is told from a signing's."""
+        agreements = SupplementaryAgreement.objects.filter(*self._as_project_filter("project__in"))
+        lead, cooperating = self._signing_rows(period, rules)
+        rows = [
+            (row, True) for row in lead.union(agreements.lead_rows(period, rules), all=True)
+        ] + [(row, False) for row in cooperating.union(agreements.cooperating_rows(period, rules), all=True)]
+        return AgreementCapitalGroups(
+            signings=[_signing_group(row, lead=lead) for row, lead in rows if row["projects"]],
+            agreements=[_agreement_group(row, lead=lead) for row, lead in rows if not row["projects"]],
+        )
+
+    def _signing_rows(self, period: scoring.Period, rules: scoring.Rules) -> tuple[models.QuerySet, models.QuerySet]:
+        """The sums of counted projects signed in the period, per lead unit and per cooperating unit."""
         in_period = counted_condition(rules, period.end) & Q(signed_on__gte=period.start)
         lead = grouped(
             self.filter(in_period),
@@ -161,18 +172,38 @@ class ProjectQuerySet(ScopedQuerySet):
             n=F("project__cooperating_count"),
             credited_unit=F("unit_id"),
         ).annotate(projects=Count("pk"), money=exact_sum("project__agreement_capital"))
-        return [_signing_group(row, lead=True) for row in lead] + [
-            _signing_group(row, lead=False) for row in cooperating
-        ]
+        return lead, cooperating
 
     def scoring_facts(self, period: scoring.Period) -> list[scoring.Project]:
-        """Whole projects for the engine, with their counted arrivals up to the period's end: 3 queries."""
+        """Whole projects for the engine, with their counted arrivals and supplementary agreements
+        up to the period's end: 4 queries."""
         arrivals = Arrival.objects.counted().filter(arrived_on__lte=period.end).order_by("arrived_on", "pk")
+        agreements = SupplementaryAgreement.objects.counted().filter(signed_on__lte=period.end).order_by("signed_on", "pk")
         projects = self.select_related(None).prefetch_related(
             models.Prefetch("arrivals", queryset=arrivals),
+            models.Prefetch("agreements", queryset=agreements),
             models.Prefetch("cooperations", queryset=Cooperation.objects.order_by("pk")),
         )
         return [project.as_scoring_project() for project in projects]
+
+
+@dataclass(frozen=True)
+class AgreementCapitalGroups:
+    """What agreement capital a period credits: projects signed in it, supplementary agreements dated in it."""
+
+    signings: list[scoring.SigningGroup]
+    agreements: list[scoring.AgreementGroup]
+
+
+def _agreement_group(row: dict, *, lead: bool) -> scoring.AgreementGroup:
+    return scoring.AgreementGroup(
+        unit=row["credited_unit"],
+        lead=lead,
+        cooperating_count=row["n"],
+        origin=scoring.Origin(row["origin"]),
+        industrial=row["sector"] == Sector.INDUSTRIAL,
+        amount=from_ten_thousandths(row["money"]),
+    )
 
 
 def _signing_group(row: dict, *, lead: bool) -> scoring.SigningGroup:
@@ -211,7 +242,6 @@ class Project(models.Model):
     signed_on = models.DateField("签约日期", null=True, blank=True)
     # The 协议资金 someone ticked 「金额已核对」 for: a changed amount is unconfirmed again by itself.
     confirmed_amount = models.DecimalField("已核对的协议资金（亿元）", **MONEY, null=True, blank=True)
-    stage = models.CharField("项目阶段", max_length=20, choices=Stage.choices, default=Stage.SIGNED)
     status = models.CharField("审核状态", max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True)
     return_reason = models.TextField("退回原因", blank=True)
     submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
@@ -269,7 +299,6 @@ class Project(models.Model):
         "agreement_capital",
         "expected_output",
         "signed_on",
-        "stage",
     )
 
     # --- What a project needs before it goes to review (the form, the submit button, the import) ---
@@ -286,6 +315,12 @@ class Project(models.Model):
         if self.agreement_capital is not None and self.agreement_capital <= 0:
             missing["agreement_capital"] = ZERO_AGREEMENT_CAPITAL
         return missing
+
+    @property
+    def stage(self) -> StageReached:
+        """The stage its milestones give (landing.stages; nothing stores it): one query unless
+        `milestones` is prefetched. A list reads it for many projects with `with_stage_code`."""
+        return stage_of(self.milestones.all())
 
     @property
     def amount_confirmed(self) -> bool:
@@ -351,8 +386,8 @@ class Project(models.Model):
             Project.objects.filter(pk=self.pk).update(cooperating_count=len(wanted))
 
     def as_scoring_project(self) -> scoring.Project:
-        """The engine's view; expects `cooperations` and `arrivals` prefetched. Only verified
-        arrivals reach the engine, whatever was prefetched (domain.md §7)."""
+        """The engine's view; expects `cooperations`, `arrivals` and `agreements` prefetched. Only
+        verified arrivals and agreements reach the engine, whatever was prefetched (domain.md §7, §8)."""
         return scoring.Project(
             id=self.pk,
             code=self.code,
@@ -366,6 +401,7 @@ class Project(models.Model):
             signed_on=self.signed_on,
             approved=self.status == Status.APPROVED,
             arrivals=tuple((a.arrived_on, a.amount) for a in self.arrivals.all() if a.counts),
+            agreements=tuple((a.signed_on, a.amount) for a in self.agreements.all() if a.counts),
         )
 
 
@@ -525,6 +561,186 @@ class Arrival(models.Model):
             problem = arrival_date_problem(self.arrived_on, self.project.signed_on)
             if problem:
                 raise ValidationError({"arrived_on": problem})
+
+
+# --- Supplementary agreements (补充协议 / 增资, domain.md §8) ----------------------------------
+
+
+def agreement_date_problem(signed_on: datetime.date, project_signed_on: datetime.date | None, *, today: datetime.date) -> str:
+    """Why a supplementary agreement of `signed_on` cannot be on a project signed on `project_signed_on`, or ""."""
+    if project_signed_on is not None and signed_on < project_signed_on:
+        return (
+            f"补充协议的签订日期 {signed_on:%Y-%m-%d} 早于项目的签约日期 {project_signed_on:%Y-%m-%d}："
+            "补充协议在原协议之后签订，请检查日期。"
+        )
+    if signed_on > today:
+        return f"补充协议的签订日期 {signed_on:%Y-%m-%d} 晚于今天：签订后再登记。"
+    return ""
+
+
+def agreements_problem(
+    *, signed_on: datetime.date | None, agreement_capital: Decimal, earliest: datetime.date | None, total: Decimal
+) -> dict[str, str]:
+    """What a project's new signing date or agreement capital breaks of its supplementary agreements
+    (the earliest signed on `earliest`, all of them adding up to `total`): field → message."""
+    problems = {}
+    if earliest is not None and (signed_on is None or signed_on > earliest):
+        problems["signed_on"] = (
+            f"签约日期不能晚于已登记的补充协议（最早一份签订于 {earliest:%Y-%m-%d}）：请检查签约日期，或先更正补充协议。"
+        )
+    if agreement_capital is not None and agreement_capital + total < 0:
+        problems["agreement_capital"] = (
+            f"协议资金加上已登记的补充协议（合计 {display.money(total)} 亿元）后小于 0：请检查协议资金，或先更正补充协议。"
+        )
+    return problems
+
+
+NOT_APPROVED_FOR_AGREEMENT = "只有已审核的项目可以登记补充协议：项目审核通过后，补充协议才有原协议可补充。"
+
+
+def agreement_total_problem(original: Decimal, others: Decimal, amount: Decimal) -> str:
+    """Why an agreement of `amount` would leave the project's agreement capital below 0, or "".
+
+    `original` is the project's own agreement capital, `others` the sum of its other agreements.
+    """
+    total = original + others + amount
+    if total >= 0:
+        return ""
+    return (
+        f"减少后项目的协议资金合计为 {display.money(total)} 亿元，不能小于 0："
+        f"原协议 {display.money(original)} 亿元，其他补充协议合计 {display.money(others)} 亿元，"
+        f"本次最多减少 {display.money(original + others)} 亿元。"
+    )
+
+
+# Evidence before credit, as for arrivals: an agreement counts only once a reviewer has verified it.
+COUNTED_AGREEMENT = Q(verified=True)
+
+
+class SupplementaryAgreementQuerySet(ScopedQuerySet):
+    def counted(self) -> "SupplementaryAgreementQuerySet":
+        """The agreements that count: verified ones."""
+        return self.filter(COUNTED_AGREEMENT)
+
+    def awaiting_verification(self) -> "SupplementaryAgreementQuerySet":
+        """Agreements not verified yet (待核实) of projects not withdrawn: what reviewers have to check."""
+        return self.exclude(COUNTED_AGREEMENT).exclude(project__status=Status.WITHDRAWN)
+
+    def verification_queue(self) -> "SupplementaryAgreementQuerySet":
+        return self.awaiting_verification().order_by("created_at", "pk")
+
+    def lead_rows(self, period: scoring.Period, rules: scoring.Rules) -> models.QuerySet:
+        """Counted agreements in the period of counted projects, summed per lead unit and kind of
+        credit, in the columns of the signings' sums (ProjectQuerySet.agreement_capital_groups):
+        `projects` is 0, an agreement counts no project."""
+        counted = counted_condition(rules, period.end, "project__")
+        return grouped(
+            self.filter(counted, COUNTED_AGREEMENT, signed_on__range=(period.start, period.end)),
+            origin=F("project__origin"),
+            sector=F("project__sector"),
+            tier=tier_case(rules, "project__"),
+            n=F("project__cooperating_count"),
+            credited_unit=F("project__lead_unit_id"),
+        ).annotate(projects=Value(0), money=exact_sum("amount"))
+
+    def cooperating_rows(self, period: scoring.Period, rules: scoring.Rules) -> models.QuerySet:
+        """As lead_rows, per cooperating unit."""
+        counted = counted_condition(rules, period.end, "project__")
+        return grouped(
+            Cooperation.objects.filter(
+                counted,
+                *self._as_project_filter("project__agreements__in"),
+                project__agreements__signed_on__range=(period.start, period.end),
+                project__agreements__verified=True,  # COUNTED_AGREEMENT, through the join
+            ),
+            origin=F("project__origin"),
+            sector=F("project__sector"),
+            tier=tier_case(rules, "project__"),
+            n=F("project__cooperating_count"),
+            credited_unit=F("unit_id"),
+        ).annotate(projects=Value(0), money=exact_sum("project__agreements__amount"))
+
+
+class SupplementaryAgreement(models.Model):
+    """A later agreement changing a project's agreement capital (补充协议 / 增资, domain.md §8):
+    credited in its own date's period with the project's weights, never a new count or tier."""
+
+    project = models.ForeignKey(Project, models.CASCADE, related_name="agreements", verbose_name="项目")
+    signed_on = models.DateField("签订日期")
+    amount = models.DecimalField(
+        "协议资金变化（亿元）", **MONEY, help_text="增资填正数，减资填负数，单位亿元；不能为 0。"
+    )
+    note = models.CharField("备注", max_length=200, blank=True)
+    evidence = models.FileField("凭证（如补充协议扫描件）", upload_to=evidence_path, blank=True, max_length=200)
+    evidence_name = models.CharField("凭证原文件名", max_length=200, blank=True)
+    verified = models.BooleanField("已核实", default=False)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="核实人"
+    )
+    verified_at = models.DateTimeField("核实时间", null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="录入人"
+    )
+    created_at = models.DateTimeField("录入时间", auto_now_add=True)
+
+    history = HistoricalRecords()
+    objects = SupplementaryAgreementQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "补充协议"
+        verbose_name_plural = "补充协议"
+        ordering = ["signed_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(amount=0), name="agreement_amount_not_zero", violation_error_message="协议资金变化不能为 0。"
+            ),
+            models.CheckConstraint(
+                condition=Q(verified=False) | Q(verified_at__isnull=False),
+                name="verified_agreement_has_time",
+                violation_error_message="已核实的补充协议必须有核实时间。",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["created_at", "id"], condition=Q(verified=False), name="agreement_verification_queue"),
+        ]
+
+    def __str__(self):
+        return f"{self.project.code} {self.signed_on} {self.amount}"
+
+    @property
+    def counts(self) -> bool:
+        """Whether the agreement enters the figures (COUNTED_AGREEMENT): verified."""
+        return self.verified
+
+    @property
+    def is_reduction(self) -> bool:
+        return self.amount is not None and self.amount < 0
+
+    def clean(self):
+        if self.amount == 0:
+            raise ValidationError({"amount": "协议资金变化不能为 0：增资填正数，减资填负数。"})
+        if self.project_id is None:
+            return
+        project = self.project
+        if project.status != Status.APPROVED:
+            raise ValidationError(NOT_APPROVED_FOR_AGREEMENT)
+        if isinstance(self.signed_on, datetime.date):
+            problem = agreement_date_problem(self.signed_on, project.signed_on, today=timezone.localdate())
+            if problem:
+                raise ValidationError({"signed_on": problem})
+
+    def check_total(self) -> None:
+        """The project's agreement capital with all its stored agreements and this one may not fall
+        below 0 (ValidationError on `amount`): one query. Apart from clean() because it needs every
+        agreement of the project: the services ask it on the locked project row, the import keeps
+        its own running totals over the file's rows (agreement_total_problem)."""
+        if not isinstance(self.amount, Decimal) or self.amount >= 0:
+            return
+        others = SupplementaryAgreement.objects.filter(project_id=self.project_id).exclude(pk=self.pk)
+        total = from_ten_thousandths(others.aggregate(money=exact_sum("amount"))["money"])
+        problem = agreement_total_problem(self.project.agreement_capital, total, self.amount)
+        if problem:
+            raise ValidationError({"amount": problem})
 
 
 class ImportBatch(models.Model):

@@ -22,18 +22,19 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import F, Value
+from django.db.models import F, Min, Value
 from django.db.models.functions import Lower, Replace
 from django.utils import timezone
 
 from access import permissions
 from access.roles import access_of, display_name
 from lib import display, uploads
+from lib.sql import exact_sum, from_ten_thousandths
 from targets import scoring
 from targets.models import RuleSet, Unit
 
 from .codes import next_code
-from .models import Arrival, Project, Sector, Status, signing_date_problem
+from .models import Arrival, Project, Sector, Status, agreements_problem, signing_date_problem
 
 CODE_ATTEMPTS = 3
 
@@ -119,6 +120,7 @@ def update_project(
         if current.status in (Status.SUBMITTED, Status.APPROVED):
             _check_submission(current)
         _check_signing_date_against_arrivals(current)
+        _check_against_agreements(current)
         _save(current, user=user)
         current.set_cooperating_units(cooperating_unit_ids, user=user)
         if then_submit:
@@ -131,6 +133,20 @@ def _check_signing_date_against_arrivals(project: Project) -> None:
     problem = signing_date_problem(project.signed_on, earliest)
     if problem:
         raise ValidationError({"signed_on": problem})
+
+
+def _check_against_agreements(project: Project) -> None:
+    """A new signing date may not fall after the project's supplementary agreements, nor a new
+    agreement capital take it below 0 with them (domain.md §8): one query."""
+    found = project.agreements.aggregate(earliest=Min("signed_on"), total=exact_sum("amount"))
+    problems = agreements_problem(
+        signed_on=project.signed_on,
+        agreement_capital=project.agreement_capital,
+        earliest=found["earliest"],
+        total=from_ten_thousandths(found["total"]),
+    )
+    if problems:
+        raise ValidationError(problems)
 
 
 def _locked(project: Project, *, version: int | None = None) -> Project:
@@ -460,6 +476,34 @@ def normalized_investor(investor: str) -> str:
     return "".join(investor.split()).lower()
 
 
+def investor_key() -> Lower:
+    """The investor column as normalized_investor spells it, in SQL (ASCII and full-width spaces, tabs removed)."""
+    stripped = F("investor")
+    for space in (" ", "\u3000", "\t"):
+        stripped = Replace(stripped, Value(space), Value(""))
+    return Lower(stripped)
+
+
+SUPPLEMENT_CANDIDATES_SHOWN = 10
+
+
+def supplement_candidates(
+    *, user: AbstractBaseUser, investor: str, signed_on: datetime.date | None, exclude_pk: int | None = None
+) -> list[Project]:
+    """Approved projects of the same investor (case and spaces ignored) signed on or before
+    `signed_on`, among those `user` may see, latest first: what a new entry of this investor may
+    really be a supplementary agreement of (domain.md §8: the reviewer decides). One query."""
+    wanted = normalized_investor(investor)
+    if not wanted:
+        return []
+    candidates = Project.objects.visible_to(user).approved().annotate(investor_key=investor_key()).filter(investor_key=wanted)
+    if signed_on is not None:
+        candidates = candidates.filter(signed_on__lte=signed_on)
+    if exclude_pk is not None:
+        candidates = candidates.exclude(pk=exclude_pk)
+    return list(candidates.select_related("lead_unit").order_by("-signed_on", "-pk")[:SUPPLEMENT_CANDIDATES_SHOWN])
+
+
 def same_investor_same_year(*, investor: str, year: int, exclude_pk: int | None = None) -> list[Project]:
     """Other live projects of this investor (case and spaces ignored) signed in `year`: one query.
 
@@ -468,14 +512,10 @@ def same_investor_same_year(*, investor: str, year: int, exclude_pk: int | None 
     wanted = normalized_investor(investor)
     if not wanted:
         return []
-    stripped = F("investor")
-    for space in (" ", "\u3000", "\t"):  # ASCII and full-width spaces, tabs
-        stripped = Replace(stripped, Value(space), Value(""))
-    stripped = Lower(stripped)
     matches = (
         Project.objects.exclude(status=Status.WITHDRAWN)
         .filter(signed_on__year=year)
-        .annotate(investor_key=stripped)
+        .annotate(investor_key=investor_key())
         .filter(investor_key=wanted)
         .select_related("lead_unit")
         .order_by("signed_on", "pk")
@@ -490,27 +530,33 @@ class SameInvestor:
     """The same-investor warning as `user` may see it: the matches they may open, a count of the rest."""
 
     investor: str
-    year: int
+    year: int | None
     visible: list[Project]
     others: int  # other units' matches: counted, never named
+    # Approved projects of the investor the user may see, signed by then: 「是否为已有项目的补充协议？」
+    candidates: list[Project] = field(default_factory=list)
 
     def __bool__(self) -> bool:
-        return bool(self.visible or self.others)
+        return bool(self.visible or self.others or self.candidates)
 
 
 def same_investor_warning(
     *, user: AbstractBaseUser, investor: str, signed_on: datetime.date | None, exclude_pk: int | None = None
 ) -> SameInvestor | None:
     """Same investor, same signing year (same_investor_same_year), split by what `user` may see:
-    another unit's project is never named to its staff, only counted (the reviewer checks it)."""
-    if not investor or signed_on is None:
+    another unit's project is never named to its staff, only counted (the reviewer checks it).
+    With the approved projects of the investor `user` may see (supplement_candidates): the entry
+    may be a supplementary agreement of one of them (domain.md §8)."""
+    if not investor:
         return None
-    matches = same_investor_same_year(investor=investor, year=signed_on.year, exclude_pk=exclude_pk)
-    if not matches:
+    candidates = supplement_candidates(user=user, investor=investor, signed_on=signed_on, exclude_pk=exclude_pk)
+    matches = [] if signed_on is None else same_investor_same_year(investor=investor, year=signed_on.year, exclude_pk=exclude_pk)
+    if not matches and not candidates:
         return None
-    if permissions.sees_everything(access_of(user)):
+    if permissions.sees_everything(access_of(user)) or not matches:
         visible = matches
     else:
         allowed = set(Project.objects.visible_to(user).filter(pk__in=[m.pk for m in matches]).values_list("pk", flat=True))
         visible = [match for match in matches if match.pk in allowed]
-    return SameInvestor(investor, signed_on.year, visible, len(matches) - len(visible))
+    year = signed_on.year if signed_on else None
+    return SameInvestor(investor, year, visible, len(matches) - len(visible), candidates)

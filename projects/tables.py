@@ -6,8 +6,10 @@ import django_tables2 as tables
 from django.db.models import Case, IntegerField, QuerySet, Value, When
 from django.utils.html import format_html
 
+from landing.stages import StageReached
 from lib.display import money
 from targets import scoring
+from targets.landing_rules import Colour
 
 from .models import Project
 
@@ -33,7 +35,7 @@ class MoneyColumn(tables.Column):
 
 
 class ProjectTable(tables.Table):
-    """Rows need `tier` annotated (projects.filters.with_tier), `lead_unit` and `group` selected
+    """Rows need `tier` and `stage_code` annotated (projects.filters.ProjectFilter.qs), `lead_unit` and `group` selected
     and `cooperations` prefetched with their units."""
 
     code = tables.Column(order_by=("code",), attrs=NOWRAP)
@@ -49,8 +51,11 @@ class ProjectTable(tables.Table):
     expected_output = MoneyColumn(verbose_name="预计产值（亿元）", order_by=("expected_output", "pk"))
     signed_on = tables.DateColumn(format="Y-m-d", order_by=("signed_on", "pk"), attrs=NOWRAP)
     tier = tables.Column(verbose_name="档次", attrs=NOWRAP)
-    stage = tables.Column(order_by=("stage", "pk"))
+    # Sorted by the stage's order (签约 → 达产), a 待核实 one just after its verified peers.
+    stage = tables.Column(verbose_name="项目阶段", accessor="stage_code", order_by=("stage_code", "pk"), attrs=NOWRAP)
     status = tables.Column(order_by=("status", "pk"))
+    # Only when the page annotates it (figures.landing.with_colour); excluded otherwise.
+    landing_colour = tables.Column(verbose_name="落地预警", orderable=False, attrs=NOWRAP)
 
     class Meta:
         model = Project
@@ -70,6 +75,7 @@ class ProjectTable(tables.Table):
             "tier",
             "stage",
             "status",
+            "landing_colour",
         )
         template_name = "projects/_project_table.html"
         attrs = {"class": "project-table"}
@@ -83,6 +89,16 @@ class ProjectTable(tables.Table):
 
     def render_tier(self, value):
         return scoring.Tier(value).label
+
+    def render_stage(self, value):
+        stage = StageReached.from_code(value)
+        if stage.pending:
+            return format_html('{} <span class="badge pending">待核实</span>', stage.label)
+        return stage.label
+
+    def render_landing_colour(self, value):
+        colour = Colour(value)
+        return format_html('<span class="badge landing-{}">{}</span>', colour.value, colour.label)
 
     def render_status(self, record):
         return format_html('<span class="badge {}">{}</span>', record.status, record.get_status_display())

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import editing, importing, listing, verifying
+from .views import agreements, editing, importing, listing, verifying
 
 urlpatterns = [
     path("", listing.project_list, name="project_list"),
@@ -20,6 +20,11 @@ urlpatterns = [
     path("<int:pk>/arrivals/<int:arrival_pk>/edit/", editing.arrival_edit, name="arrival_edit"),
     path("<int:pk>/arrivals/<int:arrival_pk>/delete/", editing.arrival_delete, name="arrival_delete"),
     path("<int:pk>/arrivals/<int:arrival_pk>/evidence/", editing.arrival_evidence, name="arrival_evidence"),
+    path("<int:pk>/agreements/", agreements.agreement_add, name="agreement_add"),
+    path("<int:pk>/agreements/<int:agreement_pk>/verify/", agreements.agreement_verify, name="agreement_verify"),
+    path("<int:pk>/agreements/<int:agreement_pk>/edit/", agreements.agreement_edit, name="agreement_edit"),
+    path("<int:pk>/agreements/<int:agreement_pk>/delete/", agreements.agreement_delete, name="agreement_delete"),
+    path("<int:pk>/agreements/<int:agreement_pk>/evidence/", agreements.agreement_evidence, name="agreement_evidence"),
     path("import/", importing.import_upload, name="import_upload"),
     path("import/template.xlsx", importing.import_template, name="import_template"),
     path("import/<int:pk>/", importing.import_preview, name="import_preview"),

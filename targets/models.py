@@ -8,7 +8,7 @@ from simple_history.models import HistoricalRecords
 
 from lib.sql import MONEY
 
-from . import scoring
+from . import landing_rules, scoring
 
 RATIO = {"max_digits": 7, "decimal_places": 4}
 
@@ -166,6 +166,15 @@ class RuleSet(models.Model):
     def index_weights(self) -> dict[str, Decimal]:
         """The activity index's weight of each part (domain.md §11), keyed as the index names its parts."""
         return {part: getattr(self, field) for part, field in self.INDEX_WEIGHTS.items()}
+
+    def as_landing_rules(self) -> landing_rules.LandingRules:
+        """The start deadline and the colours' numbers (domain.md §9)."""
+        return landing_rules.LandingRules(
+            start_limit_days=self.start_limit_days,
+            deadline_warning_days=self.deadline_warning_days,
+            quiet_yellow_days=self.quiet_yellow_days,
+            quiet_red_days=self.quiet_red_days,
+        )
 
     def as_rules(self) -> scoring.Rules:
         return scoring.Rules(

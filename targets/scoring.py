@@ -24,7 +24,7 @@ from __future__ import annotations
 import calendar
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
@@ -174,6 +174,8 @@ class Project:
     signed_on: date | None
     approved: bool
     arrivals: tuple[tuple[date, Decimal], ...] = ()
+    # Supplementary agreements (补充协议, domain.md §8): dated changes of agreement capital, ± .
+    agreements: tuple[tuple[date, Decimal], ...] = ()
     code: str = ""
     name: str = ""
 
@@ -215,7 +217,7 @@ def why_not_counted(project: Project, rules: Rules, period: Period, *, status: s
     """Why `project` gave no credit in `period`, in Chinese; None when it gave some.
 
     The reasons are those of `is_counted` and of the period (a project's agreement capital
-    belongs to its signing year, each arrival to its own date), all of them, joined by "；",
+    belongs to its signing year, each arrival and supplementary agreement to its own date), all of them, joined by "；",
     so a reader sees everything that would have to change. `status` names the review status
     (草稿, 待审核…) of a project that is not approved.
     """
@@ -241,8 +243,8 @@ def why_not_counted(project: Project, rules: Rules, period: Period, *, status: s
             f"低于{kind}项目一般项目标准 {display.plain(threshold)} 亿元"
         )
     if signed is not None and signed < period.start:
-        # As in tally_projects: arrivals count only when the period's sum is not zero.
-        arrived = sum((amount for day, amount in project.arrivals if day in period), ZERO) != ZERO
+        # As in tally_projects: arrivals and supplementary agreements count only when the period's sum is not zero.
+        arrived = any(sum((amount for day, amount in entries if day in period), ZERO) for entries in (project.arrivals, project.agreements))
         if reasons or not arrived:
             reasons.append(_earlier_year(signed, project, period, arrived))
     return "；".join(reasons) or None
@@ -253,13 +255,13 @@ def _quarter_of(day: date) -> int:
 
 
 def _earlier_year(signed: date, project: Project, period: Period, arrived: bool) -> str:
-    text = f"{signed.year}年签约，协议资金计入{signed.year}年，{period.year}年只计到位资金"
+    text = f"{signed.year}年签约，协议资金计入{signed.year}年，{period.year}年只计到位资金和补充协议"
     if arrived:
         return text
     later = sorted(day for day, _ in project.arrivals if period.end < day and day.year == period.year)
     if later:
         return f"{text}；本年到位在本期截止日之后（{later[0].isoformat()}），计入第{_quarter_of(later[0])}季度"
-    return f"{text}；本期没有到位资金"
+    return f"{text}；本期没有到位资金或补充协议"
 
 
 def share_of(*, lead: bool, cooperating_count: int, origin: Origin, rules: Rules) -> Decimal:
@@ -312,6 +314,22 @@ class ArrivalGroup:
 
 
 @dataclass(frozen=True)
+class AgreementGroup:
+    """Supplementary agreements in the period, of counted projects, that credit `unit` alike, summed.
+
+    Credited as agreement capital (and 非工业) with the project's shares; never a count, and the
+    project's tier stays that of its original agreement (domain.md §8).
+    """
+
+    unit: int
+    lead: bool
+    cooperating_count: int
+    origin: Origin
+    industrial: bool
+    amount: Decimal
+
+
+@dataclass(frozen=True)
 class CreditLine:
     """One project's contribution to one unit's indicator: the answer to "why this number"."""
 
@@ -326,6 +344,7 @@ class CreditLine:
     share: Decimal  # origin weight × joint share
     amount: Decimal  # the project's own figure (money) or 1 (a count)
     credit: Decimal
+    supplementary: bool = False  # the period's supplementary agreements (补充协议), not the original
 
 
 @dataclass
@@ -358,8 +377,20 @@ def _credit_arrival(actuals: dict[int, Actuals], group: ArrivalGroup, rules: Rul
     return share
 
 
+def _credit_agreement(actuals: dict[int, Actuals], group: AgreementGroup, rules: Rules) -> Decimal:
+    share = share_of(lead=group.lead, cooperating_count=group.cooperating_count, origin=group.origin, rules=rules)
+    unit = actuals.setdefault(group.unit, Actuals())
+    unit.add(Indicator.AGREEMENT_CAPITAL, group.amount * share)
+    if not group.industrial:
+        unit.add(Indicator.NON_INDUSTRIAL_AGREEMENT_CAPITAL, group.amount * share)
+    return share
+
+
 def tally_groups(
-    signings: Iterable[SigningGroup], arrivals: Iterable[ArrivalGroup], rules: Rules
+    signings: Iterable[SigningGroup],
+    arrivals: Iterable[ArrivalGroup],
+    rules: Rules,
+    agreements: Iterable[AgreementGroup] = (),
 ) -> dict[int, Actuals]:
     """Each unit's actuals from facts already restricted to the period and counted projects."""
     actuals: dict[int, Actuals] = {}
@@ -370,6 +401,9 @@ def tally_groups(
     for group in arrivals:
         if group.origin in weighted:
             _credit_arrival(actuals, group, rules)
+    for group in agreements:
+        if group.origin in weighted:
+            _credit_agreement(actuals, group, rules)
     return actuals
 
 
@@ -382,6 +416,7 @@ def tally_projects(projects: Iterable[Project], period: Period, rules: Rules) ->
         tier = project_tier(project, rules)
         n = len(project.cooperating_units)
         arrived = sum((amount for day, amount in project.arrivals if day in period), ZERO)
+        agreed = sum((amount for day, amount in project.agreements if day in period), ZERO)
         signed_in_period = project.signed_on in period
         for position, unit in enumerate((project.lead_unit, *project.cooperating_units)):
             lead = position == 0
@@ -394,6 +429,10 @@ def tally_projects(projects: Iterable[Project], period: Period, rules: Rules) ->
                 actuals[unit].lines[Indicator.ARRIVED_CAPITAL].append(
                     _line(project, tier, lead, share, arrived, arrived * share, rules)
                 )
+            if agreed:
+                group = AgreementGroup(unit, lead, n, project.origin, project.industrial, agreed)
+                share = _credit_agreement(actuals, group, rules)
+                _explain_agreements(actuals[unit], project, tier, lead, share, agreed, rules)
     return actuals
 
 
@@ -422,6 +461,16 @@ def _explain_signing(unit: Actuals, project: Project, tier: Tier, lead: bool, sh
         )
     if lead and tier in TIER_COUNTED_AS:
         unit.lines[TIER_COUNTED_AS[tier]].append(_line(project, tier, lead, ONE, ONE, ONE, rules))
+
+
+def _explain_agreements(
+    unit: Actuals, project: Project, tier: Tier, lead: bool, share: Decimal, agreed: Decimal, rules: Rules
+) -> None:
+    """The period's supplementary agreements of the project, one line (marked `supplementary`)."""
+    indicators = [Indicator.AGREEMENT_CAPITAL] + ([] if project.industrial else [Indicator.NON_INDUSTRIAL_AGREEMENT_CAPITAL])
+    for indicator in indicators:
+        line = _line(project, tier, lead, share, agreed, agreed * share, rules)
+        unit.lines[indicator].append(replace(line, supplementary=True))
 
 
 # --- Targets, rates, scores, ranks ---------------------------------------------------

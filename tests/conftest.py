@@ -35,8 +35,9 @@ def media(settings, tmp_path):
 @pytest.fixture
 def fuling_2021(db):
     """The district's 2021 reference data: 22 units, their targets, the rule set, 12 groups, and
-    the industry chains of the groups (fixtures/chains_2021.json)."""
-    call_command("loaddata", "fuling_2021", "chains_2021", verbosity=0)
+    the industry chains of the groups (fixtures/chains_2021.json), the plan's 15 key tasks and the
+    non-assessed units they name (fixtures/key_tasks_2021.json)."""
+    call_command("loaddata", "fuling_2021", "chains_2021", "key_tasks_2021", verbosity=0)
 
 
 @pytest.hookimpl(trylast=True)

@@ -12,7 +12,7 @@ from access.roles import Role
 
 from chains.models import ChainNode, Level, Position
 from groups.models import Person, SpecialGroup
-from landing.models import Milestone, MilestoneKind
+from landing.models import Milestone, MilestoneKind, SigningEvent, SigningEventProject
 from leads.models import Activity, ActivityKind, Channel, Lead, LeadStage, ListMembership, TargetEnterprise
 from projects.models import Arrival, Origin, Project, Sector, Status
 from targets.models import Membership, Organisation, RuleSet, Unit, UnitKind, UnitTarget
@@ -263,3 +263,89 @@ def domain_example(*, arrived_on: datetime.date = datetime.date(2021, 10, 15)) -
         signed_on=datetime.date(2021, 5, 10),
     )
     return {"first": first, "joint": joint}
+
+
+class SigningEventFactory(factory.django.DjangoModelFactory):
+    """A signing ceremony on 2021-03-15 (ProjectFactory's signing date) unless told otherwise."""
+
+    class Meta:
+        model = SigningEvent
+
+    name = factory.Sequence(lambda n: f"集中签约活动{n}")
+    date = datetime.date(2021, 3, 15)
+    place = "区会议中心"
+    organiser = factory.SubFactory(UnitFactory)
+
+
+class SigningEventProjectFactory(factory.django.DjangoModelFactory):
+    """A project signed at an event: by default a new approved project signed on the event's date."""
+
+    class Meta:
+        model = SigningEventProject
+
+    event = factory.SubFactory(SigningEventFactory)
+    project = factory.SubFactory(ProjectFactory, signed_on=factory.SelfAttribute("..event.date"))
+
+
+# --- Key tasks and the groups' reports (supervision) -------------------------------------------
+
+
+class KeyTaskFactory(factory.django.DjangoModelFactory):
+    """A 2021 task; `units=[...]` makes them its responsible units (the first one also leads it)."""
+
+    class Meta:
+        model = "supervision.KeyTask"
+        skip_postgeneration_save = True
+
+    year = 2021
+    number = factory.Sequence(lambda n: 100 + n)
+    title = factory.Sequence(lambda n: f"测试任务{n}")
+    action_number = 1
+    action = "聚焦“懂你”，开展招商理念提升行动"
+    lead_text = "测试牵头单位"
+    responsible_text = "测试责任单位"
+
+    @factory.post_generation
+    def units(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.lead_units.set(extracted[:1])
+            self.responsible_units.set(extracted)
+
+
+class TaskReportFactory(factory.django.DjangoModelFactory):
+    """A filed report (正常推进) on `task` by `unit` for 2021 Q2, filed on time (2021-07-02)."""
+
+    class Meta:
+        model = "supervision.TaskReport"
+
+    task = factory.SubFactory(KeyTaskFactory)
+    unit = factory.SubFactory(UnitFactory)
+    year = 2021
+    quarter = 2
+    progress = "已完成本季度工作"
+    problems = "无"
+    next_steps = "继续推进"
+    status = "on_track"
+    state = "submitted"
+    submitted_at = factory.LazyFunction(lambda: timezone.make_aware(datetime.datetime(2021, 7, 2, 10)))
+    first_submitted_at = factory.SelfAttribute("submitted_at")
+
+
+def seat_commissioner(group: SpecialGroup, unit: Unit, position: int = 1):
+    """A commissioner from `unit` in `group`'s seat `position` (1: the one who reports for the group)."""
+    person = PersonFactory(unit=unit, title=f"{unit.name}负责人")
+    return group.seats.create(person=person, position=position)
+
+
+class SupplementaryAgreementFactory(factory.django.DjangoModelFactory):
+    """A verified supplementary agreement (补充协议, domain.md §8) adding 1亿 on 2021-09-30 unless
+    told otherwise; `verified=False` makes one waiting for a reviewer (待核实)."""
+
+    class Meta:
+        model = "projects.SupplementaryAgreement"
+
+    project = factory.SubFactory(ProjectFactory)
+    signed_on = datetime.date(2021, 9, 30)
+    amount = Decimal("1")
+    verified = True
+    verified_at = factory.Maybe("verified", factory.LazyFunction(timezone.now), None)

@@ -27,13 +27,20 @@ from tests.factories import (
     ActivityFactory,
     ArrivalFactory,
     ChainNodeFactory,
+    KeyTaskFactory,
     LeadFactory,
+    MilestoneFactory,
     ProjectFactory,
     RuleSetFactory,
     SpecialGroupFactory,
+    SupplementaryAgreementFactory,
+    SigningEventFactory,
+    SigningEventProjectFactory,
     TargetEnterpriseFactory,
+    TaskReportFactory,
     UnitFactory,
     UnitTargetFactory,
+    seat_commissioner,
     user_with_role,
 )
 
@@ -68,6 +75,10 @@ def arrival(w):
     return {"pk": w["approved"].pk, "arrival_pk": w["arrival"].pk}
 
 
+def agreement(key):
+    return lambda w: {"pk": w["approved"].pk, "agreement_pk": w[key].pk}
+
+
 def bulletin(key):
     return lambda w: {"pk": w[key].pk}
 
@@ -78,6 +89,18 @@ def lead(key):
 
 def activity(key):
     return lambda w: {"pk": w[key].pk}
+
+
+def signing_event(key):
+    return lambda w: {"pk": w[key].pk}
+
+
+def event_link(key):
+    return lambda w: {"pk": w["signing_event"].pk, "project_pk": w[key].pk}
+
+
+def milestone(w):
+    return {"pk": w["approved"].pk, "milestone_pk": w["milestone"].pk}
 
 
 def verified_arrival(w):
@@ -174,6 +197,52 @@ ROWS = [
     Row("arrival_delete", "GET", answers(405, 404, 405, 405), arrival, note="POST only"),
     Row("arrival_delete", "POST", answers(302, 404, 302, 403), arrival, note="unverified"),
     Row("arrival_delete", "POST", answers(403, 404, 302, 403), verified_arrival, note="verified: reviewers only"),
+    # --- landing: a project's milestones, on approved projects; staff of the lead unit and reviewers
+    Row("milestone_edit", "GET", answers(200, 404, 200, 403), project("approved")),
+    Row("milestone_edit", "POST", answers(302, 404, 302, 403), project("approved"), lambda w: {"started_actual_on": "2021-06-10"}),
+    Row("milestone_edit", "POST", answers(200, 404, 200, 403), project("approved"), lambda w: {"producing_actual_on": "2021-06-01"}, note="before 开工: errors"),
+    Row("milestone_edit", "GET", answers(403, 404, 403, 403), project("draft"), note="not approved: nobody"),
+    Row("milestone_edit", "GET", answers(403, 404, 200, 403), project("cooperating"), note="cooperating: read-only"),
+    Row("milestone_verify", "GET", answers(405, 404, 405, 405), milestone, note="POST only"),
+    Row("milestone_verify", "POST", answers(403, 404, 302, 403), milestone),
+    Row("milestone_evidence", "GET", answers(200, 404, 200, 200), milestone),
+    Row("milestone_evidence", "GET", answers(200, 404, 200, 200), milestone, query="?inline=1", note="in the browser"),
+    # --- projects: supplementary agreements (补充协议), as the ledger, on approved projects only
+    Row("agreement_add", "GET", answers(200, 404, 200, 403), project("approved")),
+    Row(
+        "agreement_add",
+        "POST",
+        answers(302, 404, 302, 403),
+        project("approved"),
+        lambda w: {"signed_on": "2021-06-30", "amount": "-0.2", "note": "减资"},
+    ),
+    Row("agreement_add", "POST", answers(403, 404, 403, 403), project("draft"), note="not approved: nobody"),
+    Row("agreement_add", "POST", answers(403, 404, 302, 403), project("cooperating"), lambda w: {"signed_on": "2021-06-30", "amount": "2"}),
+    Row("agreement_verify", "GET", answers(405, 404, 405, 405), agreement("agreement"), note="POST only"),
+    Row("agreement_verify", "POST", answers(403, 404, 302, 403), agreement("agreement")),
+    Row("agreement_evidence", "GET", answers(200, 404, 200, 200), agreement("agreement")),
+    Row("agreement_evidence", "GET", answers(200, 404, 200, 200), agreement("agreement"), query="?inline=1", note="in the browser"),
+    Row("agreement_edit", "GET", answers(200, 404, 200, 403), agreement("agreement"), note="unverified"),
+    Row(
+        "agreement_edit",
+        "POST",
+        answers(302, 404, 302, 403),
+        agreement("agreement"),
+        lambda w: {"signed_on": "2021-05-03", "amount": "0.4", "note": "更正"},
+        note="unverified",
+    ),
+    Row("agreement_edit", "GET", answers(403, 404, 200, 403), agreement("verified_agreement"), note="verified: locked for staff"),
+    Row(
+        "agreement_edit",
+        "POST",
+        answers(403, 404, 302, 403),
+        agreement("verified_agreement"),
+        lambda w: {"signed_on": "2021-05-03", "amount": "0.4"},
+        note="verified: locked for staff",
+    ),
+    Row("agreement_delete", "GET", answers(405, 404, 405, 405), agreement("agreement"), note="POST only"),
+    Row("agreement_delete", "POST", answers(302, 404, 302, 403), agreement("agreement"), note="unverified"),
+    Row("agreement_delete", "POST", answers(403, 404, 302, 403), agreement("verified_agreement"), note="verified: reviewers only"),
     # --- import
     Row("import_upload", "GET", answers(200, 200, 200, 403)),
     Row("import_upload", "POST", answers(200, 200, 200, 403), note="no file: error shown"),
@@ -272,7 +341,74 @@ ROWS = [
     Row("activity_index", "GET", everyone(200), query="?year=2021&week=23"),
     Row("activity_index", "GET", everyone(200), query="?year=2021&week=54", note="a bad week: a message"),
     Row("activity_index", "POST", answers(403, 403, 302, 403), data=lambda w: {"year": "2021", "week": "23"}),
+    # --- 落地跟踪: the district for reviewers and leaders, a unit's own view for its staff (another unit: 404)
+    Row("landing_tracking", "GET", everyone(200), note="staff: their own unit"),
+    Row("landing_tracking", "GET", everyone(200), query="?year=2021&quarter=4"),
+    Row("landing_tracking", "GET", everyone(404), query="?unit=999999", note="no such unit"),
+    Row("landing_tracking", "GET", everyone(404), query="?unit=abc", note="not a unit"),
+    Row("landing_tracking", "POST", everyone(405), note="GET only"),
+    # --- signing events: everyone reads; reviewers and the organiser's staff enter them, a project's lead unit links it
+    Row("signing_event_list", "GET", everyone(200)),
+    Row("signing_event_list", "GET", everyone(200), query="?year=1999", note="a year without events: a note"),
+    Row("signing_event_detail", "GET", everyone(200), signing_event("signing_event")),
+    Row("signing_event_create", "GET", answers(200, 200, 200, 403)),
+    Row("signing_event_create", "POST", answers(200, 200, 200, 403), note="empty form: errors"),
+    Row("signing_event_edit", "GET", answers(200, 403, 200, 403), signing_event("signing_event"), note="organised by own unit"),
+    Row("signing_event_edit", "POST", answers(200, 403, 200, 403), signing_event("signing_event"), note="empty form: errors"),
+    Row("signing_event_edit", "GET", answers(403, 403, 200, 403), signing_event("bureau_event"), note="another unit's event"),
+    Row("signing_event_link", "GET", answers(405, 405, 405, 405), signing_event("signing_event"), note="POST only"),
+    Row(
+        "signing_event_link",
+        "POST",
+        answers(302, 200, 302, 403),
+        signing_event("signing_event"),
+        lambda w: {"code": w["draft"].code},
+        note="another unit's project: refused on the page",
+    ),
+    Row("signing_event_unlink", "GET", answers(405, 404, 405, 405), event_link("approved"), note="POST only"),
+    Row("signing_event_unlink", "POST", answers(302, 404, 302, 403), event_link("approved")),
+    Row("signing_event_unlink", "POST", answers(403, 404, 302, 403), event_link("cooperating"), note="cooperating: read-only"),
+    Row("project_signing_event", "GET", answers(200, 404, 200, 403), project("draft")),
+    Row("project_signing_event", "POST", answers(302, 404, 302, 403), project("draft"), lambda w: {"event": w["signing_event"].pk}),
+    Row("project_signing_event", "GET", answers(403, 404, 200, 403), project("cooperating"), note="cooperating: read-only"),
+    # --- key tasks: everyone reads them; a reporting unit's staff file, reviewers return, reviewers and leaders see the matrix
+    Row("key_task_list", "GET", everyone(200)),
+    Row("key_task_list", "GET", everyone(200), query="?year=1999&quarter=9", note="bad year and quarter: a note"),
+    Row("task_matrix", "GET", answers(403, 403, 200, 200)),
+    Row("unit_task_reports", "GET", answers(200, 404, 200, 200), lambda w: {"pk": w["unit_a"].pk}),
+    Row("task_report_file", "GET", answers(200, 403, 403, 403), lambda w: {"pk": w["key_task"].pk, "quarter": 2}),
+    Row("task_report_file", "POST", answers(400, 403, 403, 403), lambda w: {"pk": w["key_task"].pk, "quarter": 2}, note="empty form"),
+    Row("task_report_file", "GET", everyone(404), lambda w: {"pk": w["key_task"].pk, "quarter": 5}, note="no such quarter"),
+    Row("task_report_detail", "GET", answers(200, 404, 200, 200), lambda w: {"pk": w["task_report"].pk}),
+    Row("task_report_return", "GET", answers(405, 404, 405, 405), lambda w: {"pk": w["task_report"].pk}, note="POST only"),
+    Row(
+        "task_report_return",
+        "POST",
+        answers(403, 404, 302, 403),
+        lambda w: {"pk": w["task_report"].pk},
+        lambda w: {"comment": "请补充进展"},
+    ),
+    # --- the special groups' reports: everyone reads; the first commissioner's unit and reviewers write
+    Row("group_report_list", "GET", everyone(200)),
+    Row("group_report_detail", "GET", everyone(200), lambda w: {"pk": w["reporting_group"].pk, "year": 2021, "quarter": 2}),
+    Row("group_report_detail", "GET", everyone(404), lambda w: {"pk": w["reporting_group"].pk, "year": 2021, "quarter": 5}),
+    Row(
+        "group_report_detail",
+        "POST",
+        answers(302, 403, 302, 403),
+        lambda w: {"pk": w["reporting_group"].pk, "year": 2021, "quarter": 2},
+        lambda w: {"text": "本季度工作情况"},
+        note="own unit's person is the first commissioner",
+    ),
 ]
+
+
+def supervision_world(unit_a) -> dict:
+    """A key task unit_a reports on, its report of 2021 Q2, a group whose first commissioner is unit_a's."""
+    key_task = KeyTaskFactory(units=[unit_a])
+    reporting_group = SpecialGroupFactory()
+    seat_commissioner(reporting_group, unit_a, 1)
+    return {"key_task": key_task, "task_report": TaskReportFactory(task=key_task, unit=unit_a), "reporting_group": reporting_group}
 
 
 @pytest.fixture
@@ -293,6 +429,8 @@ def world(db, settings, tmp_path):
     slip = SimpleUploadedFile("回单.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
     arrival_with_slip = ArrivalFactory(project=approved, arrived_on=datetime.date(2021, 5, 1), evidence=slip, verified=False)
     own = user_with_role(Role.STAFF, unit_a, username="own")
+    permit = SimpleUploadedFile("开工许可.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
+    started = MilestoneFactory(project=approved, actual_on=datetime.date(2021, 6, 9), verified=False, evidence=permit)
     reviewer = user_with_role(Role.REVIEWER, username="reviewer")
     verified = ArrivalFactory(
         project=approved, arrived_on=datetime.date(2021, 5, 2), verified=True, verified_by=reviewer, verified_at=now
@@ -313,7 +451,12 @@ def world(db, settings, tmp_path):
     group_lead = LeadFactory(owner_unit=unit_c, group=landing_group)
     minutes = SimpleUploadedFile("纪要.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
     activity_of_a = ActivityFactory(unit=unit_a, lead=lead_of_a, attachment=minutes, attachment_name="纪要.pdf")
+    signing_event = SigningEventFactory(organiser=unit_a, date=approved.signed_on)
+    SigningEventProjectFactory(event=signing_event, project=approved)
+    SigningEventProjectFactory(event=signing_event, project=cooperating)
     return {
+        "signing_event": signing_event,
+        "bureau_event": SigningEventFactory(organiser=unit_c),
         "activity": activity_of_a,
         "group_activity": ActivityFactory(unit=unit_c, lead=group_lead),
         "lead_batch": lead_batch,
@@ -321,6 +464,7 @@ def world(db, settings, tmp_path):
         "group_lead": group_lead,
         "unit_a": unit_a,
         "unit_c": unit_c,
+        **supervision_world(unit_a),
         "group": group,
         "draft": draft,
         "submitted": submitted,
@@ -328,6 +472,15 @@ def world(db, settings, tmp_path):
         "cooperating": cooperating,
         "arrival": arrival_with_slip,
         "verified_arrival": verified,
+        "milestone": started,
+        "agreement": SupplementaryAgreementFactory(
+            project=approved,
+            signed_on=datetime.date(2021, 5, 1),
+            verified=False,
+            evidence=SimpleUploadedFile("补充协议.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf"),
+            evidence_name="补充协议.pdf",
+        ),
+        "verified_agreement": SupplementaryAgreementFactory(project=approved, signed_on=datetime.date(2021, 5, 2)),
         "batch": batch,
         "draft_bulletin": draft_bulletin,
         "published_bulletin": published_bulletin,

@@ -194,8 +194,9 @@ def test_the_queue_pages_by_50_and_reads_a_constant_number_of_queries(world, dja
         for _ in range(size - Arrival.objects.filter(verified=False).count()):
             ArrivalFactory(project=ProjectFactory(), verified=False, created_by=world["staff"])
         # session, user, groups, the count, the page (with project, unit and who entered it), the menu's
-        # to-do counts and its unread notifications, the organisation (the page's title)
-        with django_assert_num_queries(8):
+        # to-do counts and its unread notifications, the organisation (the page's title); the counts of
+        # the supplementary agreements' and the milestones' sections (empty here: no page read)
+        with django_assert_num_queries(10):
             response = client.get(reverse("verification_queue"))
         assert len(response.context["entries"]) == min(size, VERIFICATION_PAGE_SIZE)
     assert len(client.get(reverse("verification_queue") + "?page=2").context["entries"]) == 5

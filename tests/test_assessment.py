@@ -6,12 +6,13 @@ from decimal import Decimal
 import pytest
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase as HypothesisTestCase
 
 from figures.assessment import NoRuleSet, assess, explain
-from projects.models import Arrival, Cooperation, Origin, Project, Sector, Status
+from projects.models import Arrival, Cooperation, Origin, Project, Sector, Status, SupplementaryAgreement
 from targets import scoring
 from targets.models import UnitKind
 from tests.factories import ArrivalFactory, ProjectFactory, RuleSetFactory, UnitFactory, UnitTargetFactory
@@ -162,7 +163,12 @@ class TestAssess:
             assess(Q4)
         grouped = [q["sql"] for q in queries.captured_queries if "GROUP BY" in q["sql"]]
         assert len(grouped) == 4
-        for sql in grouped:
+        # The agreement capital's queries are each a UNION ALL of the signings' and the
+        # supplementary agreements' sums (domain.md §8): every part groups alike.
+        # (PostgreSQL's parts come in parentheses.)
+        parts = [part.strip("()") for sql in grouped for part in sql.split(" UNION ALL ")]
+        assert len(parts) == 6
+        for sql in parts:
             columns = sql[len("SELECT ") : sql.index(" FROM ")].split(", ")
             keys = sql[sql.index("GROUP BY ") + len("GROUP BY ") :].split(", ")
             assert keys == [str(n) for n in range(1, len(keys) + 1)]
@@ -264,6 +270,7 @@ class TestConstraints:
 
 UNIT_NAMES = ["涪陵新城区", "临港经济区", "区商务委", "区文化旅游委", "区财政局"]
 amounts = st.decimals(min_value=0, max_value=60, places=4)
+changes = st.decimals(min_value=-60, max_value=60, places=4).filter(bool)
 
 
 @st.composite
@@ -281,6 +288,12 @@ def project_rows(draw):
         arrivals=draw(
             st.lists(
                 st.tuples(st.dates(date(2020, 12, 1), date(2022, 1, 31)), amounts.filter(bool), st.booleans()), max_size=3
+            )
+        ),
+        # Supplementary agreements (domain.md §8): increases and reductions, verified or not, in any year.
+        agreements=draw(
+            st.lists(
+                st.tuples(st.dates(date(2020, 10, 1), date(2022, 1, 31)), changes, st.booleans()), max_size=3
             )
         ),
     )
@@ -310,6 +323,10 @@ class TestGroupByEqualsTheEngine(HypothesisTestCase):
             project.set_cooperating_units([self.units[name].pk for name in row["cooperating"]])
             for day, amount, verified in row["arrivals"]:
                 Arrival.objects.create(project=project, arrived_on=day, amount=amount, verified=verified)
+            for day, amount, verified in row["agreements"]:
+                SupplementaryAgreement.objects.create(
+                    project=project, signed_on=day, amount=amount, verified=verified, verified_at=timezone.now() if verified else None
+                )
         period = scoring.Period(2021, quarter)
         reference = pure_actuals(period)
         for result in assess(period):

@@ -17,6 +17,7 @@ from targets.activity_index import Week
 from targets.scoring import Period
 
 from targets.management.commands import bootstrap
+from supervision.models import KeyTask
 from targets.models import RuleSet, Unit, UnitTarget
 
 
@@ -24,7 +25,8 @@ def test_it_loads_the_reference_data_and_creates_an_admin_with_a_printed_login(d
     monkeypatch.setattr(bootstrap, "ADMIN_LOGIN_FILE", tmp_path / "admin-login.txt")
     call_command("bootstrap")
     out = capsys.readouterr().out
-    assert Unit.objects.count() == 22 and RuleSet.objects.filter(year=2021).exists()
+    assert Unit.objects.assessed().count() == 22 and RuleSet.objects.filter(year=2021).exists()
+    assert KeyTask.objects.filter(year=2021).count() == 15
     password = (tmp_path / "admin-login.txt").read_text()
     assert f"用户名 admin，密码 {password}" in out
     admin = get_user_model().objects.get(username="admin")

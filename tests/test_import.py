@@ -20,10 +20,13 @@ from figures.assessment import assess
 from projects.importing import apply_plan, parse_workbook
 from projects.importing.columns import parse_money, parse_text
 from projects.importing.reading import IMPORT_AMOUNT_NOTE
-from projects.models import ZERO_AGREEMENT_CAPITAL, Arrival, CodeSequence, Cooperation, Project, Stage, Status
+from landing.models import MilestoneKind
+from landing.stages import Stage, StageReached
+from projects.models import ZERO_AGREEMENT_CAPITAL, Arrival, CodeSequence, Cooperation, Project, Status
 from targets.scoring import Period
 from tests.factories import (
     ArrivalFactory,
+    MilestoneFactory,
     OrganisationFactory,
     ProjectFactory,
     SpecialGroupFactory,
@@ -35,7 +38,7 @@ from tests.formula_texts import FORMULA_LIKE
 
 PROJECT_HEADERS = [
     "项目编号", "项目名称", "投资方", "牵头单位", "配合单位", "专项招商组",
-    "产业类型", "项目来源", "协议资金（亿元）", "预计产值（亿元）", "签约日期", "项目阶段",
+    "产业类型", "项目来源", "协议资金（亿元）", "预计产值（亿元）", "签约日期", "注册日期", "开工日期", "投产日期", "达产日期",
 ]  # fmt: skip
 ARRIVAL_HEADERS = ["项目编号", "到位日期", "到位金额（亿元）", "备注"]
 GROUP = "化工新材料专项招商组"
@@ -58,7 +61,10 @@ def project_row(**cells):
         "协议资金（亿元）": 25,
         "预计产值（亿元）": None,
         "签约日期": datetime.date(2021, 3, 15),
-        "项目阶段": None,
+        "注册日期": None,
+        "开工日期": None,
+        "投产日期": None,
+        "达产日期": None,
     }
     row.update(cells)
     return row
@@ -161,7 +167,7 @@ def test_a_good_file_creates_projects_cooperating_units_and_arrivals_with_exact_
             project_row(**{
                 "项目编号": "FL2021-00002", "项目名称": "冷链物流园", "牵头单位": "临港经济区", "配合单位": "区商务委、区经济信息委",
                 "产业类型": "非工业", "项目来源": "区外市内", "协议资金（亿元）": "12.3456", "签约日期": "2021-05-10",
-                "项目阶段": "开工",
+                "开工日期": "2021-06-01",
             }),  # fmt: skip
         ],
         [arrival_row("FL2021-00001", "3", "2021-10-15", "首笔"), arrival_row("FL2021-00002", 0.1, "2021-11-01")],
@@ -172,10 +178,11 @@ def test_a_good_file_creates_projects_cooperating_units_and_arrivals_with_exact_
     assert "新建项目 2 个，更新 0 个" in output and "新增到位资金 2 条" in output
     first, second = Project.objects.get(code="FL2021-00001"), Project.objects.get(code="FL2021-00002")
     assert (first.name, first.investor, first.lead_unit, first.group) == ("页岩气综合利用项目", "重庆某某能源有限公司", units["涪陵新城区"], group)
-    assert (first.sector, first.origin, first.stage) == ("industrial", "outside_city", Stage.SIGNED)
+    assert (first.sector, first.origin, first.stage) == ("industrial", "outside_city", StageReached(Stage.SIGNED))
     assert (first.agreement_capital, first.expected_output) == (Decimal("25"), Decimal("60.5"))
     assert first.signed_on == datetime.date(2021, 3, 15)
-    assert (second.sector, second.origin, second.stage) == ("non_industrial", "inside_city", Stage.STARTED)
+    # without --approve, the 开工 date waits for a reviewer
+    assert (second.sector, second.origin, second.stage) == ("non_industrial", "inside_city", StageReached(Stage.STARTED, pending=True))
     assert second.agreement_capital == Decimal("12.3456") and second.expected_output is None
     assert set(second.cooperating_units.all()) == {units["区商务委"], units["区经济信息委"]}
     assert (first.cooperating_count, second.cooperating_count) == (0, 2)
@@ -359,8 +366,10 @@ def test_an_unchanged_approved_project_stays_approved_and_keeps_its_version(tmp_
 
 
 def test_a_column_left_out_keeps_the_stored_value(tmp_path, units, stored, group):
-    Project.objects.filter(pk=stored.pk).update(stage=Stage.PRODUCING, group=group)
-    headers = [h for h in PROJECT_HEADERS if h not in ("配合单位", "专项招商组", "项目阶段")]
+    Project.objects.filter(pk=stored.pk).update(group=group)
+    MilestoneFactory(project=stored, kind=MilestoneKind.STARTED, actual_on=datetime.date(2021, 5, 1))
+    MilestoneFactory(project=stored, kind=MilestoneKind.PRODUCING, actual_on=datetime.date(2021, 9, 1))
+    headers = [h for h in PROJECT_HEADERS if h not in ("配合单位", "专项招商组", "开工日期", "投产日期")]
     workbook = openpyxl.Workbook()
     workbook.active.title = "项目"
     row = project_row(**{"项目编号": stored.code, "项目名称": "已有项目", "牵头单位": "临港经济区", "协议资金（亿元）": 7})
@@ -371,7 +380,7 @@ def test_a_column_left_out_keeps_the_stored_value(tmp_path, units, stored, group
 
     stored.refresh_from_db()
     assert stored.agreement_capital == Decimal("7")
-    assert (stored.stage, stored.group) == (Stage.PRODUCING, group)
+    assert (stored.stage, stored.group) == (StageReached(Stage.PRODUCING), group)
     assert list(stored.cooperating_units.all()) == [units["区商务委"]]
 
 
@@ -626,7 +635,7 @@ def test_an_arrival_of_zero_or_less_is_refused(bad_file, stored, amount):
 
 @pytest.mark.parametrize(
     ("header", "cell", "allowed"),
-    [("产业类型", "工厂", "工业、非工业"), ("项目来源", "境外", "市外、区外市内、区内"), ("项目阶段", "在建", "签约、开工、投产、达产")],
+    [("产业类型", "工厂", "工业、非工业"), ("项目来源", "境外", "市外、区外市内、区内")],
 )
 def test_a_value_outside_a_choice_is_refused_listing_the_allowed_ones(bad_file, header, cell, allowed):
     assert_rejected(bad_file(**{header: cell}), f"项目 第3行「{header}」：“{cell}”不是可选的值，请填写：{allowed}。")
@@ -866,7 +875,7 @@ def test_the_template_filled_with_one_row_imports(template):
 def test_the_template_has_both_sheets_a_help_sheet_for_every_column_and_dropdowns(template):
     workbook = openpyxl.load_workbook(template)
 
-    assert workbook.sheetnames[:3] == ["项目", "到位资金", "说明"]
+    assert workbook.sheetnames[:4] == ["项目", "到位资金", "补充协议", "说明"]
     assert [cell.value for cell in workbook["项目"][1]] == PROJECT_HEADERS
     assert [cell.value for cell in workbook["到位资金"][1]] == ARRIVAL_HEADERS
     explained = {(row[0], row[1]) for row in workbook["说明"].iter_rows(values_only=True)}
@@ -875,10 +884,10 @@ def test_the_template_has_both_sheets_a_help_sheet_for_every_column_and_dropdown
         PROJECT_HEADERS[openpyxl.utils.column_index_from_string(str(v.sqref)[0]) - 1]: v
         for v in workbook["项目"].data_validations.dataValidation
     }
-    assert set(dropdowns) == {"牵头单位", "配合单位", "专项招商组", "产业类型", "项目来源", "项目阶段"}
+    assert set(dropdowns) == {"牵头单位", "配合单位", "专项招商组", "产业类型", "项目来源"}
     options = workbook["可选值"]
     listed = {cell.value for column in options.iter_cols(min_row=2) for cell in column if cell.value}
-    assert {"涪陵新城区", "区商务委", GROUP, "工业", "非工业", "市外", "区外市内", "区内", "签约", "达产"} <= listed
+    assert {"涪陵新城区", "区商务委", GROUP, "工业", "非工业", "市外", "区外市内", "区内"} <= listed
     assert workbook["项目"].column_dimensions["K"].number_format == "yyyy-mm-dd"
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = (
-    "lib", "targets", "groups", "chains", "access", "projects", "leads", "landing", "figures", "reports", "backup",
+    "lib", "targets", "groups", "chains", "access", "projects", "leads", "landing", "supervision", "figures", "reports", "backup",
     "fuling_invest",
 )  # fmt: skip
 
@@ -27,6 +27,7 @@ LAYERS = {
     "projects": FACTS,
     "leads": FACTS,  # target enterprises, leads, activities, the stored weekly index
     "landing": FACTS,  # milestones, signing events
+    "supervision": FACTS,  # key tasks and their quarterly reports, the groups' reports
     "figures": FIGURES,
     "reports": DOCUMENTS,
     "backup": DOCUMENTS,

@@ -14,7 +14,7 @@ OWN_UNIT, OTHER_UNIT = 1, 2
 
 
 def persona(role: Role | None, unit_id: int | None = None):
-    return SimpleNamespace(role=role, unit=SimpleNamespace(pk=unit_id) if unit_id else None)
+    return SimpleNamespace(role=role, unit=SimpleNamespace(pk=unit_id, kind="park") if unit_id else None)
 
 
 OWN = persona(Role.STAFF, OWN_UNIT)

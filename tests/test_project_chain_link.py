@@ -6,7 +6,7 @@ from django.urls import reverse
 from access.roles import Role
 from chains.models import Level
 from projects.forms import ProjectForm
-from projects.models import Origin, Project, Sector, Stage
+from projects.models import Origin, Project, Sector
 from tests.factories import ChainNodeFactory, OrganisationFactory, ProjectFactory, UnitFactory, client_for, user_with_role
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +26,6 @@ def form_data(**overrides) -> dict:
         "origin": Origin.OUTSIDE_CITY,
         "agreement_capital": "2",
         "signed_on": "2021-05-10",
-        "stage": Stage.SIGNED,
         "chain_link": "",
     }
     return {**data, **overrides}

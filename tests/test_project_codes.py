@@ -203,7 +203,7 @@ def test_a_save_that_waited_too_long_for_the_database_answers_a_message_not_a_50
 
     monkeypatch.setattr(services, "create_project", locked)
     data = {"code": "", "name": "甲", "investor": "某某", "sector": Sector.INDUSTRIAL, "origin": Origin.OUTSIDE_CITY,
-            "agreement_capital": "1", "expected_output": "", "signed_on": "2021-05-10", "stage": "signed", "group": ""}  # fmt: skip
+            "agreement_capital": "1", "expected_output": "", "signed_on": "2021-05-10", "group": ""}  # fmt: skip
     response = client_for(staff).post(reverse("project_create"), data)
 
     assert response.status_code == 503 and response["Retry-After"] == "30"

@@ -103,7 +103,7 @@ def buttons(page: str) -> set[str]:
         ("withdraw", ">确认撤回</button>"),
         ("approve", ">审核通过</button>"),
         ("return", ">退回修改</button>"),
-        ("add_arrival", ">登记</button>"),
+        ("add_arrival", ">登记到位资金</button>"),
     ]:
         if marker in page:
             found.add(label)
@@ -292,9 +292,11 @@ def test_a_withdrawn_project_takes_no_entries(world):
 # session, user, role (groups; for staff also membership and unit), project, its cooperations, arrivals, rule set,
 # same investor (for staff also which they may open), history of project / cooperations / arrivals, units, users;
 # for reviewers also their unread notifications (the menu's badge); the lead unit's 协议资金 target (is the
-# amount unusual, 金额已核对); the menu's to-do counts; the organisation (the page's title)
-QUERIES_FOR_STAFF = 18
-QUERIES_FOR_REVIEWER = 17
+# amount unusual, 金额已核对); the menu's to-do counts; the organisation (the page's title); the
+# milestones (the timeline and the stage) and their history (landing); the supplementary agreements and the
+# investor's approved projects the user may see (是否为已有项目的补充协议？), and the agreements' history
+QUERIES_FOR_STAFF = 23
+QUERIES_FOR_REVIEWER = 22
 
 
 def grow(project, world, n: int) -> None:

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from access.roles import Role
+from landing.stages import with_stage_code
 from projects.exporting import COLUMNS, project_row, with_verified_arrived
 from projects.filters import with_tier
 from projects.models import Project, Status
@@ -156,7 +157,7 @@ def test_the_arrived_sum_is_an_exact_decimal(units, reviewer):
     for _ in range(10):
         ArrivalFactory(project=project, amount=Decimal("0.1"), verified=True)
 
-    row = project_row(with_tier(with_verified_arrived(Project.objects.all()), []).get())
+    row = project_row(with_stage_code(with_tier(with_verified_arrived(Project.objects.all()), [])).get())
 
     assert row[10] == Decimal("1") and isinstance(row[10], Decimal)
 

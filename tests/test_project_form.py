@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from access.roles import Role
-from projects.models import ZERO_AGREEMENT_CAPITAL, Origin, Project, Sector, Stage, Status
+from projects.models import ZERO_AGREEMENT_CAPITAL, Origin, Project, Sector, Status
 from tests.factories import client_for, OrganisationFactory, ProjectFactory, RuleSetFactory, SpecialGroupFactory, UnitFactory, user_with_role
 
 pytestmark = pytest.mark.django_db
@@ -41,7 +41,6 @@ def form_data(**overrides) -> dict:
         "agreement_capital": "12.5",
         "expected_output": "",
         "signed_on": "2021-05-10",
-        "stage": Stage.SIGNED,
         "group": "",
     }
     data.update(overrides)

@@ -43,7 +43,6 @@ def facts(world, **overrides) -> dict:
         "agreement_capital": Decimal("12.5"),
         "expected_output": None,
         "signed_on": datetime.date(2021, 5, 10),
-        "stage": "signed",
     }
     values.update(overrides)
     return values

@@ -8,9 +8,11 @@ import pytest
 from django.urls import reverse
 
 from access.roles import Role
-from projects.models import Origin, Sector, Stage, Status
+from landing.models import MilestoneKind
+from landing.stages import Stage
+from projects.models import Origin, Sector, Status
 from targets.models import UnitKind
-from tests.factories import ProjectFactory, RuleSetFactory, SpecialGroupFactory, UnitFactory, UserFactory, user_with_role
+from tests.factories import MilestoneFactory, ProjectFactory, RuleSetFactory, SpecialGroupFactory, UnitFactory, UserFactory, user_with_role
 
 URL = reverse("project_list")
 
@@ -102,9 +104,9 @@ def two_projects(units, rules):
         origin=Origin.OUTSIDE_CITY,
         agreement_capital=Decimal("25"),
         signed_on=datetime.date(2022, 5, 20),
-        stage=Stage.STARTED,
         status=Status.APPROVED,
     )
+    MilestoneFactory(project=wanted, kind=MilestoneKind.STARTED, actual_on=datetime.date(2022, 9, 1))
     ProjectFactory(
         code="UNWANTED",
         name="商贸综合体",
@@ -114,7 +116,6 @@ def two_projects(units, rules):
         origin=Origin.INSIDE_DISTRICT,
         agreement_capital=Decimal("0.5"),
         signed_on=datetime.date(2021, 8, 1),
-        stage=Stage.SIGNED,
         status=Status.DRAFT,
     )
     return wanted

@@ -65,7 +65,6 @@ def test_editing_cooperating_units_in_the_admin_keeps_the_count_in_step(units, a
         "origin": project.origin,
         "agreement_capital": "5",
         "signed_on": "2021-03-15",
-        "stage": project.stage,
         "status": project.status,
         "cooperations-TOTAL_FORMS": "3",
         "cooperations-INITIAL_FORMS": "1",

@@ -213,7 +213,7 @@ def test_a_workflow_action_makes_an_open_edit_form_stale(world):
     act(staff, "project_submit", project)
     data = {
         "code": project.code, "name": "过时的修改", "investor": "", "sector": project.sector, "origin": project.origin,
-        "agreement_capital": "1", "signed_on": "2021-03-15", "stage": project.stage, "version": form["version"].value(),
+        "agreement_capital": "1", "signed_on": "2021-03-15", "version": form["version"].value(),
     }
     reviewer = client_for(world["reviewer"])
     response = reviewer.post(reverse("project_edit", args=[project.pk]), {**data, "lead_unit": world["unit"].pk})

@@ -488,16 +488,16 @@ class TestWhyNotCounted:
     def test_a_project_of_an_earlier_year_with_arrivals_later_in_the_year_says_so(self):
         earlier = project(signed_on=date(2020, 9, 1), arrivals=((date(2021, 8, 3), D("2")),))
         assert why(earlier) == (
-            "2020年签约，协议资金计入2020年，2021年只计到位资金；本年到位在本期截止日之后（2021-08-03），计入第3季度"
+            "2020年签约，协议资金计入2020年，2021年只计到位资金和补充协议；本年到位在本期截止日之后（2021-08-03），计入第3季度"
         )
 
     def test_a_project_of_an_earlier_year_without_arrivals_in_the_period_says_so(self):
         earlier = project(signed_on=date(2020, 9, 1), arrivals=((date(2020, 12, 3), D("2")),))
-        assert why(earlier) == "2020年签约，协议资金计入2020年，2021年只计到位资金；本期没有到位资金"
+        assert why(earlier) == "2020年签约，协议资金计入2020年，2021年只计到位资金和补充协议；本期没有到位资金或补充协议"
 
     def test_an_uncounted_project_of_an_earlier_year_also_says_its_capital_belongs_to_that_year(self):
         earlier = project(signed_on=date(2020, 9, 1), origin=Origin.INSIDE_DISTRICT, arrivals=((date(2021, 5, 1), D("2")),))
-        assert why(earlier) == "区内项目不计入（来源权重为0）；2020年签约，协议资金计入2020年，2021年只计到位资金"
+        assert why(earlier) == "区内项目不计入（来源权重为0）；2020年签约，协议资金计入2020年，2021年只计到位资金和补充协议"
 
     def test_the_origin_named_is_the_one_whose_weight_is_zero_in_the_rules(self):
         rules = replace(RULES_2021, origin_weights={**RULES_2021.origin_weights, Origin.INSIDE_CITY: D("0")})

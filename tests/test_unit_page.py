@@ -247,7 +247,7 @@ class TestProjectsThatGaveNoCredit:
         ProjectFactory(code="FL2020-00002", lead_unit=unit("涪陵新城区"), signed_on=date(2020, 9, 1))
         listed = not_counted(unit_page(reviewer, "涪陵新城区"))
         assert listed["FL2020-00001"] == (
-            "2020年签约，协议资金计入2020年，2021年只计到位资金；本年到位在本期截止日之后（2021-08-03），计入第3季度"
+            "2020年签约，协议资金计入2020年，2021年只计到位资金和补充协议；本年到位在本期截止日之后（2021-08-03），计入第3季度"
         )
         assert "FL2020-00002" not in listed
 
@@ -349,12 +349,12 @@ def many_uncounted_projects(lead: Unit, partner: Unit, count: int) -> None:
         ArrivalFactory(project=project, amount=D("0.5"), arrived_on=date(2021, 2, 1))
 
 
-# session, user, role (groups, membership, unit), the unit, rule-set years, rules, explain (rules, 3 for the
-# projects with their arrivals and cooperations, target, and assess's 7 for the rank), units of its kind,
-# and 3 for the projects that gave no credit (the projects, their arrivals, their cooperations), the
-# unit's entries waiting for verification (待核实), the menu's to-do count; the organisation (the
-# page's title)
-UNIT_PAGE_QUERIES = 26
+# session, user, role (groups, membership, unit), the unit, rule-set years, rules, explain (rules, 4 for the
+# projects with their arrivals, supplementary agreements and cooperations, target, and assess's 7 for the
+# rank), units of its kind, and 4 for the projects that gave no credit (the projects, their arrivals, their
+# supplementary agreements, their cooperations), the unit's entries waiting for verification (待核实), the
+# menu's to-do count; the organisation (the page's title)
+UNIT_PAGE_QUERIES = 28
 
 
 @pytest.mark.parametrize("count", [3, 30])

@@ -134,7 +134,7 @@ class ActivityFilter(django_filters.FilterSet):
     date_to = django_filters.DateFilter(
         label="日期到", field_name="date", lookup_expr="lte", widget=DATE, input_formats=DATE_FORMATS
     )
-    unit = django_filters.ModelChoiceFilter(label="单位", queryset=Unit.objects.filter(is_active=True), empty_label="全部")
+    unit = django_filters.ModelChoiceFilter(label="单位", queryset=Unit.objects.assessed(), empty_label="全部")
     kind = django_filters.ChoiceFilter(label="类型", choices=ActivityKind.choices, empty_label="全部")
     keyword = django_filters.CharFilter(
         label="关键词",

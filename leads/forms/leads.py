@@ -53,7 +53,7 @@ class LeadForm(forms.ModelForm):
         if not editing:
             self.fields["code"].help_text = "可不填：保存时自动生成，如 XS2021-00001。"
         if permissions.reviews(self.access):
-            self.fields["owner_unit"].queryset = Unit.objects.filter(Q(is_active=True) | Q(pk=lead.owner_unit_id or 0))
+            self.fields["owner_unit"].queryset = Unit.objects.filter(Q(pk__in=Unit.objects.assessed()) | Q(pk=lead.owner_unit_id or 0))
             self.fields["owner_unit"].empty_label = "请选择责任单位"
         else:
             del self.fields["owner_unit"]  # staff enter for their own unit

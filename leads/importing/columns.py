@@ -30,7 +30,7 @@ from projects.importing.columns import (
     parse_text,
     parse_unit,
 )
-from targets.models import Unit
+from targets.models import Unit, UnitKind
 
 from ..models import ActivityKind, Channel, LeadStage, ListName
 from ..regions import REGIONS as PROVINCES
@@ -57,7 +57,7 @@ class Lookups:
         for link in links:
             by_name.setdefault(link.name, []).append(link)
         return cls(
-            units={unit.name: unit for unit in Unit.objects.all()},
+            units={unit.name: unit for unit in Unit.objects.exclude(kind=UnitKind.OTHER)},
             groups={group.name: group for group in SpecialGroup.objects.all()},
             links={link.path: link for link in links},
             links_by_name=by_name,

@@ -19,9 +19,12 @@ from django.db import models
 
 from groups.models import SpecialGroup
 from lib.text import without_controls
-from targets.models import Organisation, Unit
+from targets.models import Organisation, Unit, UnitKind
 
-from ..models import UNUSUAL_AMOUNT_ABOVE, ZERO_AGREEMENT_CAPITAL, Origin, Sector, Stage
+from landing.models import MILESTONE_ORDER
+from landing.stages import Stage
+
+from ..models import UNUSUAL_AMOUNT_ABOVE, ZERO_AGREEMENT_CAPITAL, Origin, Sector
 
 MONEY_STEP = Decimal("0.0001")  # 1万元
 MAX_AMOUNT = Decimal("10000")  # 亿元; more is a unit mistake (元 or 万元 typed as 亿元)
@@ -58,7 +61,7 @@ class Lookups:
     @classmethod
     def load(cls) -> Lookups:
         return cls(
-            units={unit.name: unit for unit in Unit.objects.all()},
+            units={unit.name: unit for unit in Unit.objects.exclude(kind=UnitKind.OTHER)},
             groups={group.name: group for group in SpecialGroup.objects.all()},
         )
 
@@ -121,6 +124,14 @@ def parse_money(value: Any, lookups: Lookups) -> Decimal:
 
 def parse_positive_money(value: Any, lookups: Lookups) -> Decimal:
     return _money(value, positive=True)
+
+
+def parse_money_change(value: Any, lookups: Lookups) -> Decimal:
+    """A change of agreement capital (补充协议): an increase, or a reduction written negative; never 0."""
+    amount = _decimal(value)
+    if amount == 0:
+        raise CellError("协议资金变化不能为 0：增资填正数，减资填负数。")
+    return _money(abs(amount), positive=True).copy_sign(amount)
 
 
 def parse_agreement_capital(value: Any, lookups: Lookups) -> Decimal:
@@ -221,6 +232,7 @@ class Column:
     width: int = 14
     options: Callable[[Lookups], list[str]] | None = None  # the template's dropdown
     strict: bool = True  # the dropdown refuses other values
+    in_template: bool = True  # False: a retired column, still read to tell what replaced it
 
     # `help` and `example` name the organisation's code prefix and places as {prefix} and {origins}.
     def help_for(self, organisation: Organisation) -> str:
@@ -243,6 +255,11 @@ class SheetSpec:
     def header_of(self, field_name: str | None) -> str | None:
         return next((column.header for column in self.columns if column.field == field_name), None)
 
+    @property
+    def template_columns(self) -> tuple[Column, ...]:
+        """The columns the blank template offers: all but the retired ones."""
+        return tuple(column for column in self.columns if column.in_template)
+
 
 def _active_unit_names(lookups: Lookups) -> list[str]:
     return [unit.name for unit in lookups.units.values() if unit.is_active]
@@ -254,6 +271,44 @@ def _group_names(lookups: Lookups) -> list[str]:
 
 def _labels(choices: type[models.TextChoices]) -> Callable[[Lookups], list[str]]:
     return lambda lookups: list(choices.labels)
+
+
+# --- Milestones (landing): their actual dates, and the retired 项目阶段 column ------------------
+
+RETIRED_STAGE = "retired_stage"  # not a field: the row's value of the old 项目阶段 column, if any
+
+
+def milestone_field(kind: str) -> str:
+    """A project row's value holding a milestone's actual date: `milestone_started`."""
+    return f"milestone_{kind}"
+
+
+def parse_retired_stage(value: Any, lookups: Lookups) -> None:
+    """签约 says nothing a date would not; any other stage must be given as its milestone's date."""
+    text = _text(value)
+    if text == Stage.SIGNED.label:
+        return None
+    raise CellError(
+        f"“项目阶段”列已停用（此行填的是“{text}”）：项目阶段由节点日期得出，请删除这一列，"
+        f"改在“注册日期”“开工日期”“投产日期”“达产日期”列填写各节点的实际日期（如开工的项目填开工日期）。"
+    )
+
+
+KEPT = "留空不改动系统中已填的节点。审核员勾选“导入后直接审核通过”（命令行 --approve）时视为已核实，否则待审核员核实。"
+MILESTONE_HELP = {
+    "registered": "公司在本地注册的实际日期，可不填（本地现有企业的项目不填）；不能早于签约日期、不能晚于今天。",
+    "started": "开工的实际日期，可不填；不能早于签约日期和注册日期、不能晚于今天。",
+    "producing": "投产的实际日期，可不填；须先有开工日期，不能早于开工日期、不能晚于今天。",
+    "full_production": "达产的实际日期，可不填；须先有投产日期，不能早于投产日期、不能晚于今天。",
+}
+MILESTONE_FIELDS = {kind: milestone_field(kind) for kind in MILESTONE_ORDER}
+MILESTONE_COLUMNS = tuple(
+    Column(
+        f"{kind.label}日期", milestone_field(kind), parse_date, required=False, number_format=DATE_FORMAT,
+        example="2021-09-01" if kind == "started" else "", help=MILESTONE_HELP[kind] + KEPT,
+    )
+    for kind in MILESTONE_ORDER
+)
 
 
 PROJECTS = SheetSpec(
@@ -303,9 +358,10 @@ PROJECTS = SheetSpec(
             help="Excel 日期，或 2021-03-15 格式的文字（也可写作 2021/03/15、2021.03.15）。导入的项目即提交审核，必须填写；"
             "该项目的到位日期不能早于签约日期。",
         ),
+        *MILESTONE_COLUMNS,
         Column(
-            "项目阶段", "stage", choice_parser(Stage), required=False, default=Stage.SIGNED, options=_labels(Stage),
-            example="签约", help="签约、开工、投产 或 达产；不填为 签约。",
+            "项目阶段", RETIRED_STAGE, parse_retired_stage, required=False, in_template=False,
+            help="已停用：项目阶段由节点的实际日期得出，请改填“开工日期”等列。",
         ),
     ),
     required=True,
@@ -328,4 +384,26 @@ ARRIVALS = SheetSpec(
     required=False,
 )
 
-SHEETS = (PROJECTS, ARRIVALS)
+# Supplementary agreements (补充协议, domain.md §8): one is identified by project + date + amount.
+AGREEMENTS = SheetSpec(
+    "补充协议",
+    (
+        Column(
+            "项目编号", "project", parse_text, number_format=TEXT_FORMAT, width=16, example="{prefix}2021-00001",
+            help="补充协议所属项目的编号：“项目”表中填写的编号，或系统中已有项目的编号。项目须已审核（或本次导入即审核通过）。",
+        ),
+        Column(
+            "签订日期", "signed_on", parse_date, number_format=DATE_FORMAT, example="2022-03-01",
+            help="补充协议的签订日期：不能早于项目的签约日期，不能晚于今天；按这一日期计入当期协议资金。",
+        ),
+        Column(
+            "协议资金变化（亿元）", "amount", parse_money_change, number_format=MONEY_FORMAT, width=20, example="5",
+            help="增资填正数，减资填负数（如 -0.5），单位亿元，最多4位小数，不能为 0；减资后项目的协议资金合计不能小于 0。"
+            "补充协议不新增项目个数，也不改变项目等级。",
+        ),
+        Column("备注", "note", parse_text, required=False, default="", width=30, help="可不填。"),
+    ),
+    required=False,
+)
+
+SHEETS = (PROJECTS, ARRIVALS, AGREEMENTS)

@@ -15,7 +15,7 @@ class ImportUploadForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
     )
     approve = forms.BooleanField(
-        label="导入后直接审核通过", required=False, help_text="仅审核员可选：导入的项目直接设为“已审核”、新增的到位资金设为“已核实”，否则为“待审核”“待核实”。"
+        label="导入后直接审核通过", required=False, help_text="仅审核员可选：导入的项目直接设为“已审核”、新增的到位资金和节点日期设为“已核实”，否则为“待审核”“待核实”。"
     )
 
     def __init__(self, *args, may_approve: bool = False, **kwargs):

@@ -15,13 +15,14 @@ from access.roles import Access, access_of
 from lib.sql import chunks
 
 from ..models import Cooperation, Project, Status
-from .columns import ARRIVALS, PROJECTS, Problem
+from .columns import AGREEMENTS, ARRIVALS, PROJECTS, Problem
 from .reading import ImportPlan, ParsedRow, place, unknown_code
 from .writing import row_changes_project
 
 CODE = PROJECTS.header_of("code")
 LEAD = PROJECTS.header_of("lead_unit")
 ARRIVAL_CODE = ARRIVALS.header_of("project")
+AGREEMENT_CODE = AGREEMENTS.header_of("project")
 
 FOREIGN_LEAD = "只能导入本单位牵头的项目：本单位为{unit}，此行的牵头单位不是本单位。"
 STAFF_UNKNOWN_CODE = "找不到本单位的项目编号“{code}”。新项目请将项目编号留空，由系统自动编号；更新已有项目请填写本单位项目的编号。"
@@ -33,6 +34,7 @@ LOCKED = {
 }
 ARRIVAL_NOT_LED = "只能为本单位牵头的项目登记到位资金：项目“{code}”由{lead}牵头。"
 ARRIVAL_WITHDRAWN = "项目“{code}”已撤回，不能登记到位资金。"
+AGREEMENT_NOT_LED = "只能为本单位牵头的项目登记补充协议：项目“{code}”由{lead}牵头。"
 
 
 def check_permissions(plan: ImportPlan, *, user) -> None:
@@ -57,7 +59,7 @@ class _StaffChecker:
             if row.values.get("lead_unit") is not None and not permissions.is_staff_of(access, row.values["lead_unit"])
         }
         in_file = {row.values["code"] for row in plan.projects if row.values.get("code")}
-        arrival_codes = {row.values["project"] for row in plan.arrivals if row.values.get("project")} - in_file
+        arrival_codes = {row.values["project"] for row in [*plan.arrivals, *plan.agreements] if row.values.get("project")} - in_file
         ids = [row.existing_id for row in plan.projects if row.existing_id]
         self.stored = self._load(ids=ids, codes=list(arrival_codes))
 
@@ -101,6 +103,11 @@ class _StaffChecker:
             message = None if not code or code in in_file else self._arrival_problem(code)
             if message:
                 found.append(Problem(ARRIVALS.title, row.row, ARRIVAL_CODE, message))
+        for row in self.plan.agreements:
+            code = row.values.get("project")
+            message = None if not code or code in in_file else self._agreement_problem(code)
+            if message:
+                found.append(Problem(AGREEMENTS.title, row.row, AGREEMENT_CODE, message))
         return found
 
     def _project_problem(self, row: ParsedRow, *, already_told: bool) -> str | None:
@@ -131,4 +138,16 @@ class _StaffChecker:
             return ARRIVAL_NOT_LED.format(code=code, lead=project.lead_unit.name)
         if not permissions.can_add_arrival(self.access, project):
             return ARRIVAL_WITHDRAWN.format(code=code)
+        return None
+
+    def _agreement_problem(self, code: str) -> str | None:
+        """A unit's staff enter supplementary agreements of the projects their unit leads (whether the
+        project is approved is the reader's and the writer's check, for everyone)."""
+        project = self.by_code.get(code)
+        if project is None:
+            return None  # the reader has said so already
+        if not self._visible(project):
+            return unknown_code(code)
+        if not permissions.leads(self.access, project):
+            return AGREEMENT_NOT_LED.format(code=code, lead=project.lead_unit.name)
         return None

@@ -19,12 +19,15 @@ import openpyxl
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 
+from landing.models import Milestone
+from landing.rules import ACTUAL, Dates, date_problems, field_name
 from lib.sql import chunks
 from targets.models import UnitTarget
 
-from ..models import Arrival, Project, unusual_amount
-from .columns import ARRIVALS, PROJECTS, SHEETS, CellError, Lookups, Problem, SheetSpec
+from ..models import Arrival, Project, SupplementaryAgreement, unusual_amount
+from .columns import AGREEMENTS, ARRIVALS, MILESTONE_FIELDS, PROJECTS, SHEETS, CellError, Lookups, Problem, SheetSpec
 
 MAX_ZIP_MEMBERS = 1000
 MAX_COMPRESSION_RATIO = 100
@@ -47,6 +50,7 @@ class ParsedRow:
 class ImportPlan:
     projects: list[ParsedRow] = field(default_factory=list)
     arrivals: list[ParsedRow] = field(default_factory=list)
+    agreements: list[ParsedRow] = field(default_factory=list)  # 补充协议 (domain.md §8)
     problems: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)  # worth a second look; the import may go ahead
 
@@ -73,7 +77,9 @@ def parse_workbook(file: File) -> ImportPlan:
     finally:
         workbook.close()
     _check_projects(plan)
+    _check_milestones(plan, today=timezone.localdate())
     _check_arrivals(plan)
+    _check_agreements(plan)
     _check_amounts(plan)
     plan.problems.sort(key=place)
     plan.warnings.sort(key=place)
@@ -200,6 +206,8 @@ def _read_sheets(workbook, plan: ImportPlan) -> None:
         rows = read_sheet(worksheet, spec, lookups, plan.problems, told_later=told_later)
         if spec is PROJECTS:
             plan.projects = rows
+        elif spec is AGREEMENTS:
+            plan.agreements = rows
         else:
             plan.arrivals = rows
 
@@ -367,6 +375,25 @@ def _match_stored_project(row: ParsedRow, by_code, by_key, first_rows: dict[tupl
     return []
 
 
+def _check_milestones(plan: ImportPlan, *, today) -> None:
+    """The rows' milestone dates, with those a stored project already has, obey the form's rules
+    (landing.rules): not before signing, not after today, in order, 投产 after 开工, 达产 after 投产."""
+    rows = [row for row in plan.projects if any(row.values.get(name) for name in MILESTONE_FIELDS.values())]
+    stored: dict[int, dict[str, Dates]] = {}
+    for chunk in chunks([row.existing_id for row in rows if row.existing_id]):
+        milestones = Milestone.objects.filter(project_id__in=chunk).values_list("project_id", "kind", "actual_on")
+        for project_id, kind, actual_on in milestones:
+            stored.setdefault(project_id, {})[kind] = Dates(actual_on=actual_on)
+    headers = {field_name(kind, ACTUAL): PROJECTS.header_of(name) for kind, name in MILESTONE_FIELDS.items()}
+    for row in rows:
+        if row.values.get("signed_on") is None:
+            continue  # told already: the signing date is missing or unreadable
+        dates = dict(stored.get(row.existing_id, {}))
+        dates |= {kind: Dates(actual_on=row.values[name]) for kind, name in MILESTONE_FIELDS.items() if row.values.get(name)}
+        problems = date_problems(dates, signed_on=row.values["signed_on"], today=today)
+        plan.problems.extend(Problem(PROJECTS.title, row.row, headers[name], message) for name, message in problems.items())
+
+
 def unknown_code(code: str) -> str:
     """The message for an arrival whose project is nowhere (or, for unit staff, not theirs to see)."""
     return f"找不到项目编号“{code}”：“项目”表和系统中都没有这个项目。"
@@ -381,6 +408,33 @@ def _check_arrivals(plan: ImportPlan) -> None:
         code = row.values.get("project")
         if code and code not in in_file and code not in stored:
             plan.problems.append(Problem(ARRIVALS.title, row.row, ARRIVALS.header_of("project"), unknown_code(code)))
+
+
+def agreement_key(values: dict[str, Any]) -> tuple:
+    """What identifies a supplementary agreement: its project's code, its date, its amount."""
+    return (values.get("project"), values.get("signed_on"), values.get("amount"))
+
+
+def _check_agreements(plan: ImportPlan) -> None:
+    """The 补充协议 sheet: its project exists (in the file or stored), and no row repeats another's
+    project, date and amount. The rest (the project approved, dates against its signing, totals
+    below 0) is checked when the rows are written, against the projects as the import leaves them,
+    after what the user may import (permissions.py): a file never learns another unit's project's status."""
+    in_file = {row.values["code"] for row in plan.projects if row.values.get("code")}
+    wanted = list({row.values["project"] for row in plan.agreements if row.values.get("project")} - in_file)
+    stored = Project.objects.in_bulk(wanted, field_name="code")
+    column = AGREEMENTS.header_of("project")
+    first_rows: dict[tuple, int] = {}
+    for row in plan.agreements:
+        plan.problems.extend(validate_fields(SupplementaryAgreement, row, AGREEMENTS))
+        code = row.values.get("project")
+        if code and code not in in_file and code not in stored:
+            plan.problems.append(Problem(AGREEMENTS.title, row.row, column, unknown_code(code)))
+        key = agreement_key(row.values)
+        if None not in key and key in first_rows:
+            message = f"与第{first_rows[key]}行的项目编号、签订日期、协议资金变化都相同：同一份补充协议只填一行。"
+            plan.problems.append(Problem(AGREEMENTS.title, row.row, AGREEMENTS.header_of("amount"), message))
+        first_rows.setdefault(key, row.row)
 
 
 IMPORT_AMOUNT_NOTE = "请核对金额和单位（亿元，不是万元或元）；可以导入，审核员会看到该项目的金额尚未核对。"

@@ -31,11 +31,16 @@ RULES = (
     "超过牵头单位当年全年目标或超过 100 亿元的金额，检查时会提醒核对，但不影响导入。",
     "导入的项目即提交审核，投资方和签约日期必须填写；到位日期不能早于项目的签约日期。",
     "日期可填 Excel 日期，或 2021-03-15、2021/03/15、2021.03.15 格式的文字。",
-    "单位、专项招商组须与系统中的名称完全一致，见“可选值”工作表；产业类型、项目来源、项目阶段只能填下拉列表中的值。",
+    "单位、专项招商组须与系统中的名称完全一致，见“可选值”工作表；产业类型、项目来源只能填下拉列表中的值。",
     "文件中只要有一处错误，整个文件都不会导入；系统会逐条列出错误所在的工作表、行号和列名，改正后重新导入即可。",
     "同一文件可以重复导入：填了项目编号的行更新该项目，不会重复新建；完全相同的到位资金记录（项目、日期、金额、备注都相同）不会重复登记。",
     "导入的项目进入“待审核”状态，经区招商投资局审核后才计入考核；内容与系统中完全相同的项目保持原状态不变。",
-    "“项目”表未列出的列，导入时不改动已有项目的对应内容；列出但留空的可选列，会把该项清空（项目阶段恢复为“签约”）。",
+    "每个“补充协议”行是已审核项目的一份补充协议（增资填正数，减资填负数）：按签订日期计入当期协议资金，不新增项目个数，"
+    "不改变项目等级；签订日期不能早于项目的签约日期、不能晚于今天，减资后项目的协议资金合计不能小于 0。"
+    "项目编号、签订日期、协议资金变化都相同的补充协议视为同一份，重复导入不会重复登记；不登记补充协议时，该工作表可以删除。",
+    "“项目”表未列出的列，导入时不改动已有项目的对应内容；列出但留空的可选列，会把该项清空（节点日期除外：留空不改动已填的节点）。",
+    "项目阶段由节点日期得出：在“注册日期”“开工日期”“投产日期”“达产日期”列填写已达到节点的实际日期（不再有“项目阶段”列）。"
+    "节点日期不能早于签约日期、不能晚于今天，不能早于前一个节点；投产须先有开工，达产须先有投产。",
 )
 
 
@@ -65,7 +70,7 @@ def _write_options(worksheet, lookups: Any, sheets: Sequence[SheetSpec]) -> dict
     """One column per distinct list of values; returns each dropdown column's range, by header."""
     lists: dict[tuple[str, ...], list[str]] = {}  # values → the headers offering them
     for spec in sheets:
-        for column in spec.columns:
+        for column in spec.template_columns:
             values = tuple(column.options(lookups)) if column.options else ()
             if values:
                 lists.setdefault(values, []).append(column.header)
@@ -85,7 +90,7 @@ def _write_data_sheet(worksheet, spec: SheetSpec, option_ranges: dict[str, str],
     worksheet.title = spec.title
     worksheet.freeze_panes = "A2"
     last_row = settings.IMPORT_MAX_ROWS + 1
-    for index, column in enumerate(spec.columns, start=1):
+    for index, column in enumerate(spec.template_columns, start=1):
         letter = get_column_letter(index)
         cell = worksheet.cell(1, index, column.header)
         cell.font, cell.fill = BOLD, REQUIRED_FILL if column.required else OPTIONAL_FILL
@@ -119,7 +124,7 @@ def _write_help(worksheet, organisation: Organisation, title: str, rules: Sequen
     for column, header in enumerate(["工作表", "列名", "是否必填", "填写说明", "示例"], start=1):
         put(worksheet, row, column, header).font = BOLD
     for spec in sheets:
-        for column in spec.columns:
+        for column in spec.template_columns:
             required = "必填" if column.required else "可不填"
             help_text, example = column.help_for(organisation), column.example_for(organisation)
             row = _write_rows(worksheet, row + 1, [[spec.title, column.header, required, help_text, example]])

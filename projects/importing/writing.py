@@ -4,20 +4,37 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Min
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from lib.sql import chunks
+from landing.models import MILESTONE_ORDER, Milestone
+from lib.sql import chunks, exact_sum, from_ten_thousandths
 
 from ..codes import CodeBlock, peek_codes, reserve_codes
-from ..models import Arrival, Cooperation, Project, Status, signing_date_problem
-from .columns import ARRIVALS, PROJECTS, Problem, SheetSpec
+from ..models import (
+    Arrival,
+    Cooperation,
+    Project,
+    Status,
+    SupplementaryAgreement,
+    agreement_total_problem,
+    agreements_problem,
+    signing_date_problem,
+)
+from .columns import AGREEMENTS, ARRIVALS, MILESTONE_FIELDS, PROJECTS, RETIRED_STAGE, Problem, SheetSpec
 from .reading import ImportPlan, ParsedRow, problems_from
 
 ARRIVAL_FIELDS = ("arrived_on", "amount", "note")
+AGREEMENT_FIELDS = ("signed_on", "amount", "note")
+NOT_APPROVED_FOR_AGREEMENT = (
+    "项目“{code}”导入后的状态为“{status}”，不能登记补充协议：补充协议只能补充已审核的项目"
+    "（审核员导入时可勾选“导入后直接审核通过”，命令行 --approve）。"
+)
 # New rows are written in batches: a 20k-row import's write transaction (SQLite's one writer,
 # which a project saved meanwhile waits for) takes seconds, not minutes (docs/performance.md).
 BATCH = 500
@@ -43,6 +60,9 @@ class ImportResult:
     generated: list[str] = field(default_factory=list)  # codes the import made up, among `created`
     arrivals_created: int = 0
     arrivals_skipped: int = 0  # already stored
+    agreements_created: int = 0  # supplementary agreements (补充协议)
+    agreements_skipped: int = 0  # already stored: the same project, date and amount
+    milestones_written: int = 0  # milestone actual dates created or changed (landing)
     dry_run: bool = False
 
     def summary(self) -> list[str]:
@@ -50,6 +70,12 @@ class ImportResult:
         lines = [
             f"{lead}新建项目 {len(self.created)} 个，更新 {len(self.updated)} 个，未变化 {len(self.unchanged)} 个；"
             f"新增到位资金 {self.arrivals_created} 条，已存在而跳过 {self.arrivals_skipped} 条。"
+            + (f"新填或更改节点日期 {self.milestones_written} 个。" if self.milestones_written else "")
+            + (
+                f"新增补充协议 {self.agreements_created} 份，已存在而跳过 {self.agreements_skipped} 份。"
+                if self.agreements_created or self.agreements_skipped
+                else ""
+            )
         ]
         for label, codes in (("新建", self.created), ("更新", self.updated), ("自动生成的项目编号", self.generated)):
             if codes:
@@ -116,8 +142,10 @@ def _attname(name: str) -> str:
 
 
 def project_facts(values: dict) -> dict:
-    """A project row's values that are the project's own columns (not its code or cooperating units)."""
-    return {name: value for name, value in values.items() if name not in ("code", "cooperating_units")}
+    """A project row's values that are the project's own columns (not its code, cooperating units
+    or milestone dates)."""
+    others = ("code", "cooperating_units", RETIRED_STAGE, *MILESTONE_FIELDS.values())
+    return {name: value for name, value in values.items() if name not in others}
 
 
 def row_changes_project(values: dict, project: Project, units_before: set[int]) -> bool:
@@ -145,18 +173,22 @@ class _Writer:
         for chunk in chunks(ids):
             for project_id, unit_id in Cooperation.objects.filter(project_id__in=chunk).values_list("project_id", "unit_id"):
                 cooperating.setdefault(project_id, set()).add(unit_id)
-        projects, rows_of_stored = {}, {}
+        projects, rows_of_stored, written = {}, {}, []
         self.new: list[tuple[Project, list[int]]] = []  # with their cooperating units, written in bulk
         for row in self.plan.projects:
             project = self._write_project(row, stored.get(row.existing_id), cooperating.get(row.existing_id, set()))
             if project is not None:
                 projects[project.code] = project
+                written.append((row, project))
                 if row.existing_id:
                     rows_of_stored[project] = row.row
         self._check_stored_arrivals(rows_of_stored)
         if not self.problems:
             self._create_new_projects()
+        if not self.problems:
+            self._write_milestones(written)
         self._write_arrivals(projects)  # checks every arrival row, writes them only if nothing was refused
+        self._write_agreements(projects)  # the same for the supplementary agreements
         return self.result
 
     def _check_stored_arrivals(self, rows: dict[Project, int]) -> None:
@@ -168,6 +200,27 @@ class _Writer:
             problem = signing_date_problem(project.signed_on, earliest.get(project.pk))
             if problem:
                 self.problems.append(Problem(PROJECTS.title, row, PROJECTS.header_of("signed_on"), problem))
+        self._check_stored_agreements(rows)
+
+    def _check_stored_agreements(self, rows: dict[Project, int]) -> None:
+        """Nor after its supplementary agreements, and its new agreement capital with them may not fall below 0."""
+        found: dict[int, dict] = {}
+        for chunk in chunks([project.pk for project in rows]):
+            stored = SupplementaryAgreement.objects.filter(project_id__in=chunk).values("project_id").order_by()
+            for item in stored.annotate(earliest=Min("signed_on"), total=exact_sum("amount")):
+                found[item["project_id"]] = item
+        for project, row in rows.items():
+            item = found.get(project.pk)
+            if item is None:
+                continue
+            problems = agreements_problem(
+                signed_on=project.signed_on,
+                agreement_capital=project.agreement_capital,
+                earliest=item["earliest"],
+                total=from_ten_thousandths(item["total"]),
+            )
+            for name, message in problems.items():
+                self.problems.append(Problem(PROJECTS.title, row, PROJECTS.header_of(name), message))
 
     def _create_new_projects(self) -> None:
         """The new projects, their history and cooperating units, in batches (CONFLICT if the database refuses)."""
@@ -250,6 +303,37 @@ class _Writer:
             column = PROJECTS.header_of("cooperating_units")
             self.problems.extend(problems_from(error, spec=PROJECTS, row=row, column=column))
 
+    def _write_milestones(self, rows: list[tuple[ParsedRow, Project]]) -> None:
+        """The rows' milestone actual dates (checked when read, landing.rules): a new one created, a
+        changed one changed and 待核实 again; an unchanged one left (verified with `approve`). An
+        empty cell leaves the stored milestone as it is."""
+        rows = [(row, project) for row, project in rows if any(row.values.get(name) for name in MILESTONE_FIELDS.values())]
+        stored: dict[tuple[int, str], Milestone] = {}
+        for chunk in chunks([project.pk for _row, project in rows]):
+            stored.update({(m.project_id, m.kind): m for m in Milestone.objects.filter(project_id__in=chunk)})
+        new = []
+        for row, project in rows:
+            for kind in MILESTONE_ORDER:
+                day = row.values.get(MILESTONE_FIELDS[kind])
+                milestone = stored.get((project.pk, kind))
+                unchanged = milestone is not None and milestone.actual_on == day
+                if day is None or (unchanged and (milestone.verified or not self.approve)):
+                    continue
+                if milestone is None:
+                    milestone = Milestone(project=project, kind=kind)
+                    new.append(milestone)
+                milestone.actual_on, milestone.updated_by = day, self.user
+                # The operator's own approval verifies what it writes, as for arrivals (domain.md §7).
+                milestone.verified, milestone.verified_by, milestone.verified_at = (
+                    (True, self.user, self.now) if self.approve else (False, None, None)
+                )
+                self.result.milestones_written += 1
+                column = PROJECTS.header_of(MILESTONE_FIELDS[kind])
+                if milestone.pk and self._clean(milestone, spec=PROJECTS, row=row.row, column=column):
+                    milestone.save()
+        if new and not self.problems:
+            bulk_create_with_history(new, Milestone, batch_size=BATCH, default_user=self.user)
+
     def _write_arrivals(self, projects: dict[str, Project]) -> None:
         """Create the file's arrivals not stored yet, counting repeats: the file is a multiset."""
         wanted = list({row.values["project"] for row in self.plan.arrivals} - projects.keys())
@@ -278,5 +362,54 @@ class _Writer:
             try:
                 with transaction.atomic():
                     bulk_create_with_history(new, Arrival, batch_size=BATCH, default_user=self.user)
+            except IntegrityError:
+                self.problems.append(Problem(None, None, None, CONFLICT))
+
+    def _write_agreements(self, projects: dict[str, Project]) -> None:
+        """Create the file's supplementary agreements not stored yet (the same project, date and
+        amount: skipped), each checked against its project as the import leaves it (approved, signed
+        by then); a project's agreement capital with all its agreements may not fall below 0."""
+        if not self.plan.agreements:
+            return
+        wanted = list({row.values["project"] for row in self.plan.agreements} - projects.keys())
+        projects = {**projects, **Project.objects.in_bulk(wanted, field_name="code")}
+        stored: set[tuple] = set()
+        totals: dict[int, Decimal] = {}
+        for chunk in chunks([project.pk for project in projects.values() if project.pk]):
+            rows = SupplementaryAgreement.objects.filter(project_id__in=chunk).values_list("project_id", "signed_on", "amount")
+            for project_id, signed_on, amount in rows:
+                stored.add((project_id, signed_on, amount))
+                totals[project_id] = totals.get(project_id, Decimal(0)) + amount
+        new: list[SupplementaryAgreement] = []
+        column = AGREEMENTS.header_of("project")
+        for row in self.plan.agreements:
+            project = projects.get(row.values["project"])
+            if project is None:
+                continue  # its project row was refused, which already fails the import
+            values = {name: row.values[name] for name in AGREEMENT_FIELDS}
+            if project.pk and (project.pk, values["signed_on"], values["amount"]) in stored:
+                self.result.agreements_skipped += 1
+                continue
+            if project.status != Status.APPROVED:
+                message = NOT_APPROVED_FOR_AGREEMENT.format(code=project.code, status=Status(project.status).label)
+                self.problems.append(Problem(AGREEMENTS.title, row.row, column, message))
+                continue
+            agreement = SupplementaryAgreement(project=project, created_by=self.user, **values)
+            if self.approve:  # the operator's own approval verifies what it writes, as for arrivals
+                agreement.verified, agreement.verified_by, agreement.verified_at = True, self.user, self.now
+            if not self._clean(agreement, spec=AGREEMENTS, row=row.row, new=True):
+                continue
+            others = totals.get(project.pk, Decimal(0))
+            problem = agreement_total_problem(project.agreement_capital, others, values["amount"])
+            if problem:
+                self.problems.append(Problem(AGREEMENTS.title, row.row, AGREEMENTS.header_of("amount"), problem))
+                continue
+            totals[project.pk] = others + values["amount"]
+            new.append(agreement)
+            self.result.agreements_created += 1
+        if not self.problems:
+            try:
+                with transaction.atomic():
+                    bulk_create_with_history(new, SupplementaryAgreement, batch_size=BATCH, default_user=self.user)
             except IntegrityError:
                 self.problems.append(Problem(None, None, None, CONFLICT))

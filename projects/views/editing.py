@@ -29,12 +29,15 @@ from access import permissions
 from access.decorators import object_permission, requires
 from access.roles import access_of
 from lib import display, uploads
+from landing.forms import MilestonesForm
+from landing.stages import timeline_of
 from targets.context import organisation_of
 
 from .. import services
 from ..forms import ArrivalForm, ProjectForm, ReturnForm
 from ..history import project_history
 from ..models import Arrival, Cooperation, Project, Status
+from . import agreement_section
 
 
 def get_project_for_user(request: HttpRequest, pk: int) -> Project:
@@ -42,7 +45,7 @@ def get_project_for_user(request: HttpRequest, pk: int) -> Project:
     cooperations = Cooperation.objects.select_related("unit").order_by("pk")
     # "lead": the lead it was converted from (leads.Lead.project), read in the same query.
     projects = Project.objects.visible_to(request.user).select_related(
-        "lead_unit", "group", "chain_link", "reviewed_by", "created_by", "lead"
+        "lead_unit", "group", "chain_link", "reviewed_by", "created_by", "lead", "signing_event_link__event"
     )
     projects = projects.prefetch_related(Prefetch("cooperations", queryset=cooperations))
     return get_or_404(projects, "没有这个项目，或您无权查看。", pk=pk)
@@ -224,7 +227,11 @@ def _render_detail(request, project: Project, *, arrival_form=None, return_form=
         "review": permissions.can_review(access, project),
         "add_arrival": permissions.can_add_arrival(access, project),
         "verify_arrival": permissions.can_verify_arrival(access, project),
+        "link_signing_event": permissions.can_link_signing_event(access, project),
+        "edit_milestones": permissions.can_edit_milestones(access, project),
+        "verify_milestone": permissions.can_verify_milestone(access, project),
     }
+    timeline = timeline_of(project)  # the milestones and the stage they give (landing)
     # The entries the user may correct: edit or delete (permissions.can_edit_arrival is the same rule).
     deletable = {arrival.pk for arrival in arrivals if permissions.can_delete_arrival(access, project, arrival)}
     if can["add_arrival"] and arrival_form is None:
@@ -256,6 +263,11 @@ def _render_detail(request, project: Project, *, arrival_form=None, return_form=
         "can": can,
         "arrival_form": arrival_form,
         "return_form": return_form,
+        **agreement_section.detail_context(access, project),  # 补充协议 (domain.md §8)
+        "timeline": timeline,
+        "milestone_form": (
+            MilestonesForm(milestones=timeline.by_kind, signed_on=project.signed_on) if can["edit_milestones"] else None
+        ),
         "shows_return_reason": project.status == Status.RETURNED and bool(project.return_reason),
     }
     return render(request, "projects/project_detail.html", context)

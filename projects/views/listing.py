@@ -16,6 +16,7 @@ from django_tables2 import RequestConfig
 from access import permissions
 from access.decorators import requires
 from access.roles import access_of
+from figures.landing import with_colour
 from lib import display
 from targets import scoring
 from targets.context import organisation_of
@@ -38,8 +39,13 @@ def listed_projects(request: HttpRequest) -> tuple[ProjectFilter, ProjectTable]:
         .prefetch_related(Prefetch("cooperations", queryset=Cooperation.objects.select_related("unit").order_by("pk")))
     )
     rule_sets = list(RuleSet.objects.order_by("-year"))
-    filterset = ProjectFilter(request.GET, projects, rule_sets=rule_sets, request=request)
-    table = ProjectTable(filterset.qs)
+    # Reviewers and leaders filter by, and see, each project's colour today (domain.md §9): an
+    # annotation of the list's own query, no query of its own.
+    colours = permissions.sees_everything(access_of(request.user))
+    if colours:
+        projects = with_colour(projects, rule_sets, timezone.localdate())
+    filterset = ProjectFilter(request.GET, projects, rule_sets=rule_sets, colours=colours, request=request)
+    table = ProjectTable(filterset.qs, exclude=() if colours else ("landing_colour",))
     RequestConfig(request, paginate=False).configure(table)  # ordering only: the list paginates itself
     return filterset, table
 

@@ -37,3 +37,11 @@ def test_a_cjk_character_takes_two_columns():
     assert display.width("涪陵ab") == 6
     assert display.pad("涪陵", 6) == "涪陵  "
     assert display.pad("12", 4, right=True) == "  12"
+
+
+def test_a_ratio_for_machines_has_four_decimals_rounded_half_up():
+    assert display.ratio(D(7) / D(12)) == "0.5833"
+    assert display.ratio(D(1) / D(6)) == "0.1667"
+    assert display.ratio(D("0.00005")) == "0.0001"
+    assert display.ratio(D(0)) == "0.0000" and display.ratio(D(1)) == "1.0000"
+    assert display.ratio(None) is None

@@ -4,11 +4,11 @@ from projects.importing import ImportRejected, apply_plan, parse_workbook
 
 
 class Command(BaseCommand):
-    help = "从 Excel 文件导入招商项目和到位资金（模板用 import_template 生成）。有任何错误时全部列出，不写入任何数据。"
+    help = "从 Excel 文件导入招商项目、到位资金和补充协议（模板用 import_template 生成）。有任何错误时全部列出，不写入任何数据。"
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="要导入的 .xlsx 文件")
-        parser.add_argument("--approve", action="store_true", help="导入的项目直接设为“已审核”、写入的到位资金设为“已核实”（默认“待审核”“待核实”）")
+        parser.add_argument("--approve", action="store_true", help="导入的项目直接设为“已审核”、写入的到位资金和补充协议设为“已核实”（默认“待审核”“待核实”）")
         parser.add_argument("--dry-run", action="store_true", help="只检查并显示将新建、更新的内容，不写入数据")
 
     def handle(self, *args, file, approve, dry_run, **options):

@@ -27,6 +27,7 @@ DEMO_ACCOUNTS = [
 ]
 REFERENCE_FIXTURE = "fuling_2021"  # the district's reference data, organisation record included
 CHAINS_FIXTURE = "chains_2021"  # the district's industry chains, one leading industry per special group
+KEY_TASKS_FIXTURE = "key_tasks_2021"  # the plan's 15 key tasks, and the non-assessed units they name
 
 
 class Command(BaseCommand):
@@ -47,7 +48,7 @@ class Command(BaseCommand):
         if Unit.objects.exists():
             self.stdout.write("基础数据已存在，未重新载入（避免覆盖已修改的目标）。")
         else:
-            call_command("loaddata", REFERENCE_FIXTURE, CHAINS_FIXTURE, verbosity=0)
+            call_command("loaddata", REFERENCE_FIXTURE, CHAINS_FIXTURE, KEY_TASKS_FIXTURE, verbosity=0)
             self.stdout.write(self.style.SUCCESS(f"已载入{Organisation.current().district}基础数据。"))
         address = options["address"]
         admin = self.ensure_admin(address)
