@@ -33,7 +33,9 @@ class GroupTotals:
         )
 
 
-def _counted(rules: scoring.Rules | None, as_of, prefix: str = "") -> Q:
+def counted(rules: scoring.Rules | None, as_of, prefix: str = "") -> Q:
+    """The projects a group's figures count as of `as_of` (the groups' pages and their quarterly
+    reports alike): counted ones under the year's rules, or approved and signed without rules."""
     if rules is None:  # a year without rules: approved and signed is all that can be said
         return Q(**{f"{prefix}status": Status.APPROVED, f"{prefix}signed_on__lte": as_of})
     return counted_condition(rules, as_of, prefix)
@@ -43,12 +45,12 @@ def group_totals(*, period: scoring.Period, rules: scoring.Rules | None) -> dict
     """Each group's counted projects signed in the period, their agreement capital, and the
     capital arrived in the period: 2 queries whatever the number of projects."""
     signed = grouped(
-        Project.objects.filter(_counted(rules, period.end), signed_on__gte=period.start, group__isnull=False),
+        Project.objects.filter(counted(rules, period.end), signed_on__gte=period.start, group__isnull=False),
         group_id=F("group_id"),
     ).annotate(projects=Count("pk"), money=exact_sum("agreement_capital"))
     arrived = grouped(
         Arrival.objects.counted().filter(
-            _counted(rules, period.end, "project__"),
+            counted(rules, period.end, "project__"),
             project__group__isnull=False,
             arrived_on__range=(period.start, period.end),
         ),

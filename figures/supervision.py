@@ -19,7 +19,7 @@ from supervision.models import GroupReport, KeyTask, ReportState, TaskReport, du
 from targets import scoring
 from targets.models import UnitKind
 
-from .groups import GroupTotals, _counted, group_totals
+from .groups import GroupTotals, counted, group_totals
 
 # --- The tasks × units matrix ------------------------------------------------------------------
 
@@ -153,7 +153,7 @@ def group_figures(
     period = scoring.Period(year, quarter)
     start = quarter_start(year, quarter)
     in_quarter = Q(signed_on__gte=start)
-    signed = Project.objects.filter(_counted(rules, period.end), group=group, signed_on__range=(period.start, period.end)).aggregate(
+    signed = Project.objects.filter(counted(rules, period.end), group=group, signed_on__range=(period.start, period.end)).aggregate(
         year_count=Count("pk"),
         year_money=exact_sum("agreement_capital"),
         quarter_count=Count("pk", filter=in_quarter),

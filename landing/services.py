@@ -77,17 +77,12 @@ def _apply(milestone: Milestone, entry: MilestoneEntry, *, user: AbstractBaseUse
     milestone.planned_on, milestone.actual_on = entry.planned_on, entry.actual_on
     if actual_changed or evidence_changed:
         milestone.verified, milestone.verified_by, milestone.verified_at = False, None, None
-    replaced = None
-    if evidence_changed:
-        replaced, storage = milestone.evidence.name, milestone.evidence.storage
-        milestone.evidence = entry.evidence
-        milestone.evidence_name = uploads.kept_name(entry.evidence)
+    replaced = uploads.replace_file(milestone, entry.evidence) if evidence_changed else None
     milestone.updated_by = user
     milestone.full_clean(exclude=["project"])
     milestone._history_user = user
     milestone.save()
-    if replaced:
-        transaction.on_commit(lambda: storage.delete(replaced))
+    uploads.delete_on_commit(replaced)
     return True
 
 

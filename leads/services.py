@@ -218,14 +218,11 @@ def update_activity(
             setattr(current, name, value)
         replaced = None
         if attachment is not None:
-            replaced, storage = current.attachment.name, current.attachment.storage
-            current.attachment = attachment
-            current.attachment_name = uploads.kept_name(attachment)
+            replaced = uploads.replace_file(current, attachment, field="attachment", name_field="attachment_name")
         current.full_clean()
         _save_activity(current, user=user)
         _recompute_last_activity(leads_before, current.lead_id)
-        if replaced:
-            transaction.on_commit(lambda: storage.delete(replaced))
+        uploads.delete_on_commit(replaced)
     return current
 
 
@@ -237,12 +234,10 @@ def delete_activity(*, activity: Activity, user: AbstractBaseUser) -> Activity:
         current = Activity.objects.select_for_update().filter(pk=activity.pk).first()
         if current is None:
             raise ValidationError(ACTIVITY_GONE)
-        attachment, storage = current.attachment.name, current.attachment.storage
         current._history_user = user
         current.delete()
         _recompute_last_activity(current.lead_id)
-        if attachment:
-            transaction.on_commit(lambda: storage.delete(attachment))
+        uploads.delete_on_commit(current.attachment)
     return current
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from csp.constants import NONE, SELF
+from django.db import transaction
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404, HttpRequest
 
@@ -80,3 +81,19 @@ def serve(request: HttpRequest, stored: FieldFile, name: str, *, what: str = "å‡
     if content_type is not None:
         response._csp_replace = INLINE_POLICY  # django-csp's per-response override
     return response
+
+
+def replace_file(instance, upload, *, field: str = "evidence", name_field: str = "evidence_name") -> FieldFile:
+    """Put `upload` in `instance`'s file field, keeping the user's file name in `name_field`;
+    returns the file it replaces, for delete_on_commit once the instance is saved."""
+    replaced = getattr(instance, field)
+    setattr(instance, field, upload)
+    setattr(instance, name_field, kept_name(upload))
+    return replaced
+
+
+def delete_on_commit(stored: FieldFile | None) -> None:
+    """The file leaves the storage once the transaction commits: a rolled-back change keeps it."""
+    if stored:
+        name, storage = stored.name, stored.storage
+        transaction.on_commit(lambda: storage.delete(name))

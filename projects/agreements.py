@@ -15,11 +15,11 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.utils import timezone
 
 from lib import display, uploads
 
 from .models import Project, SupplementaryAgreement
+from .services import verify_entry
 
 
 def add_agreement(
@@ -61,30 +61,18 @@ def correct_agreement(
         Project.objects.select_for_update().get(pk=agreement.project_id)
         current = _current(agreement, changed="未修改")
         current.signed_on, current.amount, current.note = signed_on, amount, note
-        replaced = None
-        if evidence is not None:
-            replaced, storage = current.evidence.name, current.evidence.storage
-            current.evidence, current.evidence_name = evidence, uploads.kept_name(evidence)
+        replaced = uploads.replace_file(current, evidence) if evidence is not None else None
         current.full_clean()
         current.check_total()
         current._history_user = user
         current.save()
-        if replaced:
-            transaction.on_commit(lambda: storage.delete(replaced))
+        uploads.delete_on_commit(replaced)
     return current
 
 
 def verify_agreement(*, agreement: SupplementaryAgreement, user: AbstractBaseUser) -> SupplementaryAgreement:
     """A reviewer confirms the agreement against its evidence; verifying twice changes nothing."""
-    with transaction.atomic():
-        current = SupplementaryAgreement.objects.select_for_update().get(pk=agreement.pk)
-        if current.verified:
-            return current
-        current.verified, current.verified_by, current.verified_at = True, user, timezone.now()
-        current.full_clean()
-        current._history_user = user
-        current.save()
-    return current
+    return verify_entry(agreement, user=user)
 
 
 def delete_agreement(*, agreement: SupplementaryAgreement, user: AbstractBaseUser) -> SupplementaryAgreement:
@@ -102,11 +90,9 @@ def delete_agreement(*, agreement: SupplementaryAgreement, user: AbstractBaseUse
             raise ValidationError(
                 f"删除后项目的协议资金合计为 {display.money(total)} 亿元，小于 0：请先更正或删除其后的减资补充协议。"
             )
-        evidence, storage = current.evidence.name, current.evidence.storage
         current._history_user = user
         current.delete()
-        if evidence:
-            transaction.on_commit(lambda: storage.delete(evidence))
+        uploads.delete_on_commit(current.evidence)
     return current
 
 

@@ -329,23 +329,24 @@ def correct_arrival(
         if current.verified and not arrival.verified:
             raise ValidationError("该笔到位资金刚刚被核实，未修改；请刷新页面后再操作。")
         current.arrived_on, current.amount, current.note = arrived_on, amount, note
-        replaced = None
-        if evidence is not None:
-            replaced, storage = current.evidence.name, current.evidence.storage
-            current.evidence = evidence
-            current.evidence_name = uploads.kept_name(evidence)
+        replaced = uploads.replace_file(current, evidence) if evidence is not None else None
         current.full_clean()
         current._history_user = user
         current.save()
-        if replaced:
-            transaction.on_commit(lambda: storage.delete(replaced))
+        uploads.delete_on_commit(replaced)
     return current
 
 
 def verify_arrival(*, arrival: Arrival, user: AbstractBaseUser) -> Arrival:
     """A reviewer confirms the entry against its evidence; verifying twice changes nothing."""
+    return verify_entry(arrival, user=user)
+
+
+def verify_entry(entry, *, user: AbstractBaseUser):
+    """Mark a ledger entry (an arrival, a supplementary agreement) verified by `user`, on its
+    locked row; an entry already verified stays as it was. Returns the entry as stored."""
     with transaction.atomic():
-        current = Arrival.objects.select_for_update().get(pk=arrival.pk)
+        current = type(entry).objects.select_for_update().get(pk=entry.pk)
         if current.verified:
             return current
         current.verified, current.verified_by, current.verified_at = True, user, timezone.now()
@@ -369,11 +370,9 @@ def delete_arrival(*, arrival: Arrival, user: AbstractBaseUser) -> Arrival:
             raise ValidationError("该笔到位资金已被删除。")
         if current.verified and not arrival.verified:
             raise ValidationError("该笔到位资金刚刚被核实，未删除；请刷新页面后再操作。")
-        evidence, storage = current.evidence.name, current.evidence.storage
         current._history_user = user
         current.delete()
-        if evidence:
-            transaction.on_commit(lambda: storage.delete(evidence))
+        uploads.delete_on_commit(current.evidence)
     return current
 
 

@@ -53,16 +53,5 @@
   });
   element.setAttribute("data-rendered", "true");
 
-  function resize() {
-    chart.resize();
-  }
-
-  window.addEventListener("resize", resize);
-  // Printing lays the page out at the paper's width without a resize event (see charts.js).
-  window.addEventListener("beforeprint", resize);
-  window.addEventListener("afterprint", resize);
-  var print = window.matchMedia ? window.matchMedia("print") : null;
-  if (print && print.addEventListener) {
-    print.addEventListener("change", resize);
-  }
+  window.followPageWidth(function () { chart.resize(); });
 }());

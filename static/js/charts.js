@@ -121,17 +121,7 @@
   quarters(data.quarters);
   groups(data.groups);
 
-  function resize() {
+  window.followPageWidth(function () {
     charts.forEach(function (chart) { chart.resize(); });
-  }
-
-  window.addEventListener("resize", resize);
-  // Printing lays the page out at the paper's width (A4 landscape, app.css) without a resize
-  // event: redraw the charts at that width so they stay inside the page.
-  window.addEventListener("beforeprint", resize);
-  window.addEventListener("afterprint", resize);
-  var print = window.matchMedia ? window.matchMedia("print") : null;
-  if (print && print.addEventListener) {
-    print.addEventListener("change", resize);
-  }
+  });
 }());
