@@ -151,20 +151,22 @@ def _rows(item: chain_figures.TreeNode, figures: dict[int, NodeFigures]):
 def _add_enterprises(figures: dict[int, NodeFigures]) -> None:
     """Distinct enterprises per chain and per industry (one may fit several of its links): 2 queries.
     A link's own come with the tree."""
-    local, courted = Q(targetenterprise__is_local=True), Q(targetenterprise__is_local=False)
+    # As the tree does: the courted are those not among the (few) local enterprises, read once,
+    # and the local ones all minus those; no enterprise row is joined.
+    courted = ~Q(targetenterprise_id__in=TargetEnterprise.objects.filter(is_local=True).values("pk"))
     for key in ("chainnode__parent", "chainnode__parent__parent"):
         rows = (
             EnterpriseLink.objects.filter(chainnode__level=Level.LINK)
             .order_by()
             .values(key)
             .annotate(
-                local=Count("targetenterprise", distinct=True, filter=local),
-                courted=Count("targetenterprise", distinct=True, filter=courted),
+                every=Count("targetenterprise_id", distinct=True),
+                courted=Count("targetenterprise_id", distinct=True, filter=courted),
             )
         )
         for row in rows:
             node = figures.setdefault(row[key], NodeFigures())
-            node.local_enterprises, node.target_enterprises = row["local"], row["courted"]
+            node.local_enterprises, node.target_enterprises = row["every"] - row["courted"], row["courted"]
 
 
 def _lineage(node_id: int, parents: dict[int, int | None]) -> list[int]:

@@ -13,6 +13,10 @@
 
 It spans the apps (projects, reports), so it sits with the roles above them. The counts of a
 role are one query, read only where a page shows them; the dashboard's lists add two for staff.
+
+Counts stop at UP_TO: a badge says "99+" where more wait, and the queue it links to counts them
+all. Counting 780,000 unverified arrivals on every page, to print a number nobody reads past 99,
+was most of each page's time at the bench's size (docs/performance.md).
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -39,13 +43,24 @@ from supervision.models import ReportState, TaskReport
 STALE_AFTER_DAYS = 60
 # The dashboard lists at most this many projects under one item; the count says how many in all.
 LISTED = 10
+# Counts stop here; a count that reached it is shown as "99+".
+UP_TO = 100
 
 
-def counts_in_one_query(**querysets: QuerySet) -> dict[str, int]:
-    """The number of rows of each queryset, in a single round trip to the database."""
+def shown(count: int) -> str:
+    """A count as a badge prints it: "99+" once it reached UP_TO, which may stand for more."""
+    return f"{UP_TO - 1}+" if count >= UP_TO else str(count)
+
+
+def counts_in_one_query(*, up_to: int | None = None, **querysets: QuerySet) -> dict[str, int]:
+    """The number of rows of each queryset, in a single round trip to the database; with
+    `up_to`, each count stops there (the database stops reading at that many rows)."""
     parts, params = [], []
     for n, queryset in enumerate(querysets.values()):
-        sql, query_params = queryset.order_by().values("pk").query.sql_with_params()
+        queryset = queryset.order_by().values("pk")
+        if up_to is not None:
+            queryset = queryset[:up_to]
+        sql, query_params = queryset.query.sql_with_params()
         parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS counted_{n})")
         params.extend(query_params)
     with connection.cursor() as cursor:
@@ -68,6 +83,15 @@ class Item:
     since: str = ""  # what `alert_since` is the start of: 逾期, 停滞
     task_reports: list[TaskReport] = field(default_factory=list)  # the first LISTED key-task reports to file
 
+    @property
+    def shown(self) -> str:
+        return shown(self.count)
+
+    @property
+    def capped(self) -> bool:
+        """The count stopped at UP_TO: there may be more."""
+        return self.count >= UP_TO
+
 
 class ToDo:
     """A user's to-do, computed lazily: templates read `counts` (the menu) and `items` (the dashboard)."""
@@ -84,13 +108,13 @@ class ToDo:
 
     def _staff_querysets(self) -> dict[str, QuerySet]:
         of_unit = Project.objects.filter(lead_unit=self.access.unit)
-        recently_entered = Arrival.objects.filter(created_at__gte=self.stale_before).values("project_id")
+        recently_entered = Arrival.objects.filter(project=OuterRef("pk"), created_at__gte=self.stale_before)
         return {
             "returned": of_unit.filter(status=Status.RETURNED),
             "drafts": of_unit.filter(status=Status.DRAFT),
             "pending": Arrival.objects.awaiting_verification().filter(project__lead_unit=self.access.unit),
             "stale": of_unit.filter(status=Status.APPROVED, updated_at__lt=self.stale_before).exclude(
-                pk__in=recently_entered
+                Exists(recently_entered)
             ),
         }
 
@@ -105,21 +129,36 @@ class ToDo:
 
     @cached_property
     def counts(self) -> dict[str, int]:
-        """The role's counts by name (one query); empty for a role with nothing to do."""
+        """The role's counts by name, each up to UP_TO (one query); empty for a role with nothing to do."""
         if permissions.reviews(self.access):
-            return counts_in_one_query(**self._reviewer_querysets())
+            return counts_in_one_query(up_to=UP_TO, **self._reviewer_querysets())
         if self.for_staff:
-            return counts_in_one_query(**self._staff_querysets())
+            return counts_in_one_query(up_to=UP_TO, **self._staff_querysets())
         return {}
 
     @property
     def total(self) -> int:
         return sum(self.counts.values())
 
+    @cached_property
+    def badges(self) -> dict[str, str]:
+        """The menu's badges as printed ("" for nothing): the staff's total, the reviewers'
+        review queue and everything the verification queue holds (capital, agreements, milestones)."""
+        counts = self.counts
+        verify = sum(counts.get(name, 0) for name in ("verify", "verify_agreements", "verify_milestones"))
+        return {
+            name: shown(count) if count else ""
+            for name, count in (("total", self.total), ("review", counts.get("review", 0)), ("verify", verify))
+        }
+
     @property
     def items_total(self) -> int:
         """Everything the dashboard's block lists: the menu's total and the leads' items."""
         return sum(item.count for item in self.items)
+
+    @property
+    def items_total_shown(self) -> str:
+        return shown(self.items_total)
 
     # --- The dashboard's block ---
 
@@ -165,7 +204,7 @@ class ToDo:
         days = StaleDays.for_day(today)
         leads = Lead.objects.all() if of_unit is None else Lead.objects.filter(owner_unit=of_unit)
         overdue, stale = leads.overdue(today), leads.stale(today, days)
-        counts = counts_in_one_query(overdue=overdue, stale=stale)
+        counts = counts_in_one_query(up_to=UP_TO, overdue=overdue, stale=stale)
         board, listed = reverse("lead_board"), reverse("lead_list")
         unit_query = "" if of_unit is None else f"unit={of_unit.pk}&"
         stale_hint = f"线索、接洽阶段 {days.early} 天、洽谈、拟签约阶段 {days.late} 天没有招商活动的线索：请登记最新活动。"

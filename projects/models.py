@@ -282,6 +282,8 @@ class Project(models.Model):
             # The review queue's first page, oldest submission first, read straight off this index:
             # 1.6 ms instead of 40 ms at 526k projects on PostgreSQL (docs/performance.md).
             models.Index(fields=["submitted_at", "id"], condition=Q(status=Status.SUBMITTED), name="project_review_queue"),
+            # The chain tree's signed projects per link, counted off this index alone.
+            models.Index(fields=["chain_link"], condition=Q(status=Status.APPROVED), name="project_signed_per_link"),
         ]
 
     def __str__(self):
@@ -546,6 +548,8 @@ class Arrival(models.Model):
             # The verification queue, oldest entry first, and the menu's count read off this index:
             # the unverified entries are few beside the whole ledger.
             models.Index(fields=["created_at", "id"], condition=Q(verified=False), name="arrival_verification_queue"),
+            # The entries of the last weeks, which keep a project off the staff's 长期未更新 list.
+            models.Index(fields=["created_at", "project"], name="arrival_recent"),
         ]
 
     def __str__(self):

@@ -8,14 +8,17 @@ from django.urls import reverse
 from django.utils import timezone
 
 from access.roles import Role, access_of
-from fuling_invest.todo import STALE_AFTER_DAYS, ToDo, counts_in_one_query
+from fuling_invest import todo as todo_module
+from fuling_invest.todo import STALE_AFTER_DAYS, ToDo, counts_in_one_query, shown
 from projects.models import Arrival, Project, Status
 from reports import services as reports
 from targets.models import UnitKind
 from tests.factories import (
     ArrivalFactory,
+    MilestoneFactory,
     ProjectFactory,
     RuleSetFactory,
+    SupplementaryAgreementFactory,
     UnitFactory,
     UnitTargetFactory,
     client_for,
@@ -117,7 +120,37 @@ def test_reviewers_see_the_review_queue_the_entries_to_verify_and_the_bulletins_
     assert (found["待发布通报"].count, found["待发布通报"].url) == (1, reverse("report_list"))
     html = response.content.decode()
     assert '审核 <span class="badge count" aria-hidden="true" title="待审核项目">1</span>' in html
-    assert '核实 <span class="badge count" aria-hidden="true" title="待核实到位资金">2</span>' in html
+    assert '核实 <span class="badge count" aria-hidden="true" title="待核实的到位资金、补充协议和项目节点">2</span>' in html
+
+
+def test_the_verification_badge_counts_agreements_and_milestones_too(world):
+    project = ProjectFactory(lead_unit=world["own"], status=Status.APPROVED)
+    ArrivalFactory(project=project, verified=False)
+    SupplementaryAgreementFactory(project=project, verified=False)
+    MilestoneFactory(project=project, verified=False)
+    html = dashboard(world["reviewer"]).content.decode()
+    assert '核实 <span class="badge count" aria-hidden="true" title="待核实的到位资金、补充协议和项目节点">3</span>' in html
+
+
+def test_counts_stop_at_up_to_and_print_as_more(world):
+    for _ in range(4):
+        ProjectFactory(lead_unit=world["own"], status=Status.DRAFT)
+    assert counts_in_one_query(up_to=3, drafts=Project.objects.all(), none=Arrival.objects.all()) == {"drafts": 3, "none": 0}
+    assert counts_in_one_query(drafts=Project.objects.all()) == {"drafts": 4}
+    assert (shown(98), shown(99), shown(100), shown(100_000)) == ("98", "99", "99+", "99+")
+
+
+def test_a_count_past_the_cap_reads_99_plus_in_the_menu_and_the_block(world, monkeypatch):
+    monkeypatch.setattr(todo_module, "UP_TO", 3)  # 3 stands for 100 and 2 for the 10 listed:
+    monkeypatch.setattr(todo_module, "LISTED", 2)  # the same code, fewer rows
+    for _ in range(5):
+        ProjectFactory(lead_unit=world["own"], status=Status.RETURNED, return_reason="缺材料")
+    response = dashboard(world["staff"])
+    found = items(response)["已退回的项目"]
+    assert (found.count, found.shown, found.capped) == (3, "2+", True)
+    html = response.content.decode()
+    assert '项目 <span class="badge count" aria-hidden="true" title="待办事项，见首页">2+</span>' in html
+    assert "共 2+ 个，全部见" in html and f'<a href="{reverse("project_list")}?status={Status.RETURNED}">列表</a>' in html
 
 
 def test_leaders_have_no_to_do_block_and_no_badges(world):
