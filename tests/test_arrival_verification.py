@@ -207,7 +207,7 @@ def test_the_menu_shows_reviewers_the_number_waiting(world):
     ArrivalFactory(project=world["third"], verified=False)
     menu = client_for(world["reviewer"]).get(reverse("project_list")).content.decode()
     assert f'href="{reverse("verification_queue")}"' in menu
-    assert '核实 <span class="badge count" aria-hidden="true" title="待核实到位资金">2</span>' in menu
+    assert '核实 <span class="badge count" aria-hidden="true" title="待核实的到位资金、补充协议和项目节点">2</span>' in menu
     for role in ("staff", "leader"):
         assert reverse("verification_queue") not in client_for(world[role]).get(reverse("project_list")).content.decode()
 
