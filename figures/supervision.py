@@ -220,3 +220,16 @@ def group_reports_of_year(*, year: int, today: datetime.date) -> list[tuple[Spec
         )
         for group in SpecialGroup.objects.with_people()
     ]
+
+
+def group_reports_of_quarter(*, year: int, quarter: int, today: datetime.date) -> list[tuple[SpecialGroup, QuarterReport]]:
+    """Each group, in its order, with its report of the quarter (its text and who submitted it)
+    and the report's state on `today`: 2 queries."""
+    reports = {
+        report.group_id: report
+        for report in GroupReport.objects.filter(year=year, quarter=quarter).select_related("submitted_by")
+    }
+    return [
+        (group, QuarterReport(quarter, reports.get(group.pk), group_report_state(reports.get(group.pk), year=year, quarter=quarter, today=today)))
+        for group in SpecialGroup.objects.order_by("number")
+    ]

@@ -4,8 +4,8 @@ A4 in the red-header style of a government bulletin: the issuer in red over a re
 title, the date, the summary; then the district totals, the parks' and the departments' tables
 (on landscape pages: six indicators of three figures do not fit a portrait page at a legible
 size), a completion-rate chart, the special groups, the quarter's activities and leads (招商活动),
-the five-year block (Q4) and the quarter's
-major and large projects.
+项目落地, 集中签约活动, 重点任务, the groups' quarterly reports, the five-year block (Q4) and the
+quarter's major and large projects.
 
 Every string from the snapshot that reaches a `Paragraph` goes through `_para`, which escapes
 it: ReportLab parses a Paragraph's text as markup, and that parser has run code hidden in
@@ -59,7 +59,21 @@ from reportlab.platypus.flowables import Flowable, HRFlowable
 from lib import display
 from targets.scoring import Indicator
 
-from .snapshot import ActivityBlock, ActivityRow, Cell, FiveYearBlock, GroupRow, KindSection, Snapshot, UnitRow
+from .snapshot import (
+    ActivityBlock,
+    ActivityRow,
+    Cell,
+    FiveYearBlock,
+    GroupReportBlock,
+    GroupRow,
+    KeyTaskBlock,
+    KindSection,
+    LandingBlock,
+    LandingRow,
+    SigningEventBlock,
+    Snapshot,
+    UnitRow,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -71,7 +85,9 @@ TOTAL_FILL = colors.HexColor("#f4f4f4")
 BAR = colors.HexColor("#3b6ea5")
 GRID = colors.HexColor("#8c8c8c")
 NOTE_GREY = colors.HexColor("#333333")
-NUMERALS = "一二三四五六七八九十"
+NUMERALS = ("一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二", "十三", "十四", "十五")
+# A key task's cell: red for a report missing past its due date, tinted for one behind or returned.
+TASK_CELL_FILLS = {"overdue": BEHIND_FILL, "returned": colors.HexColor("#fff2cc"), "behind": colors.HexColor("#fff2cc")}
 
 PORTRAIT, LANDSCAPE = A4, landscape(A4)
 MARGIN = 20 * mm
@@ -242,6 +258,15 @@ class _Writer:
         story += self.chart_section() + self.groups_section()
         if s.activities is not None:  # bulletins generated before the section have none
             story += self.activities_section(s.activities)
+        # Bulletins generated before these four sections (snapshot schema 1) have none of them.
+        if s.landing is not None:
+            story += self.landing_section(s.landing)
+        if s.signing_events is not None:
+            story += self.signing_events_section(s.signing_events)
+        if s.key_tasks is not None:
+            story += self.key_tasks_section(s.key_tasks)
+        if s.group_reports is not None:
+            story += self.group_reports_section(s.group_reports)
         if s.annual:
             story += self.five_year_section(s.five_year)
         story += [NextPageTemplate("landscape"), PageBreak()]
@@ -430,6 +455,126 @@ class _Writer:
         figure = (PORTRAIT_WIDTH - UNIT_WIDTH - 24) / (len(labels) + 1)
         commands = [("BACKGROUND", (0, -1), (-1, -1), TOTAL_FILL)]
         return self._table(head + rows, [UNIT_WIDTH + 24] + [figure] * (len(labels) + 1), commands, header_rows=1)
+
+    def landing_section(self, block: LandingBlock) -> list[Flowable]:
+        """Each assessed unit's cohort at the quarter's end, then the projects past their start deadline."""
+        story = [self._heading(f"项目落地（截至{chinese_date(block.as_of)}）")]
+        head = [["单位", "签约（个）", "开工（个）", "开工率", "投产（个）", "投产率", "超时限未开工（个）"]]
+
+        def line(row: LandingRow, name) -> list:
+            return [
+                name, display.count(row.signed), display.count(row.started), display.rate(row.start_rate),
+                display.count(row.producing), display.rate(row.produce_rate), display.count(row.overdue),
+            ]  # fmt: skip
+
+        rows = [line(row, self._text(row.unit, UNIT_WIDTH + 44)) for row in block.rows] + [line(block.total, "合计")]
+        figure = (PORTRAIT_WIDTH - UNIT_WIDTH - 44) / 6
+        commands = [("BACKGROUND", (0, -1), (-1, -1), TOTAL_FILL)]
+        commands += self._red((6, r) for r, row in enumerate(block.rows, start=1) if row.overdue)
+        story.append(self._table(head + rows, [UNIT_WIDTH + 44] + [figure] * 6, commands, header_rows=1))
+        story.append(_para(f"超时限未开工项目（开工时限：签约后{block.start_limit_days}天）", self.styles.subheading))
+        if block.overdue:
+            columns = [("单位", 80), ("项目编号", 70), ("项目名称", 170), ("签约日期", 54), ("开工时限", 54), ("超期（天）", 54)]
+            widths = [w for _h, w in columns]
+            overdue = [
+                [self._text(p.unit, widths[0]), self._text(p.code, widths[1]), self._text(p.name, widths[2]),
+                 p.signed_on.isoformat(), p.deadline.isoformat(), display.count(p.days_overdue)]
+                for p in block.overdue
+            ]  # fmt: skip
+            story.append(self._table([[h for h, _w in columns]] + overdue, widths, [], header_rows=1, text_columns=(0, 1, 2, 3, 4)))
+        else:
+            story.append(_para("没有超过开工时限未开工的项目。", self.styles.body))
+        note = (
+            "注：各单位牵头、本年1月1日至期末签约并计入考核的项目；开工、投产以已核实的实际日期为准；"
+            "开工率 = 开工 ÷ 签约，投产率 = 投产 ÷ 签约；“–”表示没有签约项目。"
+        )
+        return story + [_para(note, self.styles.note)]
+
+    def signing_events_section(self, block: SigningEventBlock) -> list[Flowable]:
+        story = [self._heading(f"集中签约活动（截至{chinese_date(block.as_of)}）")]
+        if not block.rows:
+            return story + [_para(f"{block.as_of.year}年截至{chinese_date(block.as_of)}没有举办集中签约活动。", self.styles.body)]
+        columns = [
+            ("活动名称", 120), ("日期", 50), ("主办单位", 70), ("签约数\n（个）", 38), ("签约额\n（亿元）", 48),
+            ("开工率", 44), ("投产率", 44), ("到位资金\n（亿元）", 48),
+        ]  # fmt: skip
+        widths = [w for _h, w in columns]
+        rows = [
+            [self._text(e.name, widths[0]), e.held_on.isoformat(), self._text(e.organiser, widths[2]), display.count(e.signed),
+             display.money(e.agreement_capital), display.rate(e.start_rate), display.rate(e.produce_rate), display.money(e.arrived_capital)]
+            for e in block.rows
+        ]  # fmt: skip
+        story.append(self._table([[h for h, _w in columns]] + rows, widths, [], header_rows=1, text_columns=(0, 1, 2)))
+        note = "注：签约数、签约额为活动签约且计入考核的项目（项目全额，不折算）；开工率、投产率、到位资金（已核实）均截至期末。"
+        return story + [_para(note, self.styles.note)]
+
+    def key_tasks_section(self, block: KeyTaskBlock) -> list[Flowable]:
+        """The tasks × units matrix, its legend, and the reports missing or returned."""
+        story = [self._heading(f"重点任务推进情况（第{self.snapshot.quarter}季度）")]
+        if not block.tasks:
+            return story + [_para(f"{self.snapshot.year}年没有录入重点任务。", self.styles.body)]
+        name = UNIT_WIDTH + 24
+        figure = (PORTRAIT_WIDTH - name) / len(block.tasks)
+        head = [["单位", *[str(task.number) for task in block.tasks]]]
+        rows, commands = [], []
+        for r, row in enumerate(block.rows, start=1):
+            rows.append([self._text(row.unit, name), *[cell.label or "" for cell in row.cells]])
+            for c, cell in enumerate(row.cells, start=1):
+                if cell.colour in TASK_CELL_FILLS:
+                    commands.append(("BACKGROUND", (c, r), (c, r), TASK_CELL_FILLS[cell.colour]))
+                if cell.colour == "overdue":
+                    commands += self._red([(c, r)])
+        commands.append(("ALIGN", (1, 1), (-1, -1), "CENTER"))
+        story.append(self._table(head + rows, [name] + [figure] * len(block.tasks), commands, header_rows=1))
+        counts = "；".join(f"{entry.label}{entry.count}项" for entry in block.legend)
+        titles = "；".join(f"{task.number}.{task.title}" for task in block.tasks)
+        story.append(
+            _para(f"注：报送截止{chinese_date(block.due_on)}，状态按{chinese_date(block.measured_on)}统计：{counts}。任务：{titles}。", self.styles.note)
+        )
+        story.append(_para("未报送及退回待重报的季报", self.styles.subheading))
+        if not block.missing:
+            return story + [_para("各单位均已报送。", self.styles.body)]
+        # One line per task and state, its units together: a quarter nobody has reported on yet
+        # would otherwise take a page per task.
+        columns = [("序号", 30), ("任务", 150), ("状态", 66), ("单位", PORTRAIT_WIDTH - 246)]
+        widths = [w for _h, w in columns]
+        in_order = sorted(block.missing, key=lambda m: (m.number, m.colour))  # stable: the units keep their order
+        lines = itertools.groupby(in_order, key=lambda m: (m.number, m.title, m.colour, m.state))
+        rows, commands = [], []
+        for r, ((number, title, colour, state), reports) in enumerate(lines, start=1):
+            units = "、".join(m.unit for m in reports)
+            rows.append([str(number), self._text(title, widths[1]), state, self._text(units, widths[3])])
+            if colour == "overdue":
+                commands += self._red([(2, r)])
+        return story + [self._table([[h for h, _w in columns]] + rows, widths, commands, header_rows=1, text_columns=(1, 2, 3))]
+
+    def group_reports_section(self, block: GroupReportBlock) -> list[Flowable]:
+        """Whether each group filed its report, who filed it, the figures it froze and its text's beginning."""
+        story = [self._heading(f"专项招商组季度报告（第{block.quarter}季度）")]
+        if not block.rows:
+            return story + [_para("本期没有专项招商组。", self.styles.body)]
+        columns = [
+            ("序号", 20), ("专项招商组", 90), ("报送情况", 56), ("报送人", 48), ("报送日期", 48), ("本季签约\n（个）", 34),
+            ("本季协议\n资金（亿元）", 49), ("本年签约\n（个）", 34), ("本年协议\n资金（亿元）", 49), ("本年到位\n资金（亿元）", 49),
+        ]  # fmt: skip
+        widths = [w for _h, w in columns]
+        rows = []
+        for g in block.rows:
+            figures = (
+                [display.count(g.quarter_projects), display.money(g.quarter_capital), display.count(g.year_projects),
+                 display.money(g.year_capital), display.money(g.arrived_capital)]
+                if g.filed else ["–"] * 5
+            )  # fmt: skip
+            submitted_on = g.submitted_on.isoformat() if g.submitted_on else "–"
+            rows.append([str(g.number), self._text(g.group, widths[1]), self._text(g.state_label, widths[2]),
+                         self._text(g.submitted_by or "–", widths[3]), submitted_on, *figures])  # fmt: skip
+        commands = self._red((2, r) for r, g in enumerate(block.rows, start=1) if g.state == "overdue")
+        story.append(self._table([[h for h, _w in columns]] + rows, widths, commands, header_rows=1, text_columns=(1, 2, 3, 4)))
+        story.append(_para(f"注：报送截止{chinese_date(block.due_on)}；数字为各组报送时冻结的本组数据（项目全额，不折算）。", self.styles.note))
+        for g in block.rows:
+            if g.filed and g.summary:
+                story.append(_para(f"{g.group}：{g.summary}", self.styles.body))
+        return story
 
     def five_year_section(self, block: FiveYearBlock | None) -> list[Flowable]:
         if block is None:

@@ -14,7 +14,12 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils import timezone
+
 from figures import assessment
+from figures import landing as landing_figures
+from figures import signing_events as event_figures
+from figures import supervision as supervision_figures
 from figures.activity_index import activity_per_unit
 from figures.explanation import rules_summary
 from figures.groups import GroupTotals, group_totals
@@ -22,13 +27,20 @@ from figures.totals import KIND_LABELS, assessed_indicators, district_totals, fi
 from groups.models import SpecialGroup
 from leads.models import ActivityKind, LeadStage
 from lib import codec, display
+from lib.text import one_line
 from projects.models import Project, counted_condition, tier_case
 from targets import scoring
 from targets.models import Organisation, UnitKind
+from supervision.models import due_date
 from targets.target_table import target_tables
 
 ZERO = Decimal(0)
-SCHEMA = 1
+# 2: with the landing, signing-event, key-task and group-report sections. A snapshot of 1 reads
+# back without them (their fields None).
+SCHEMA = 2
+READABLE_SCHEMAS = (1, 2)
+# A group report's text in the bulletin: its first characters, the whole text is on its page.
+REPORT_SUMMARY_LENGTH = 200
 # The bulletin lists the quarter's projects of these tiers (the issue: 重大、较大项目).
 LISTED_TIERS = (scoring.Tier.MAJOR, scoring.Tier.LARGE)
 
@@ -180,6 +192,156 @@ class ActivityBlock:
 
 
 @dataclass(frozen=True)
+class LandingRow:
+    """A unit's cohort (projects it leads signed in the year so far) at the quarter's end (domain.md §9)."""
+
+    unit: str
+    signed: int
+    started: int
+    start_rate: Decimal | None  # 开工率; None when nothing was signed
+    producing: int
+    produce_rate: Decimal | None  # 投产率
+    overdue: int  # 超时限未开工
+
+
+@dataclass(frozen=True)
+class OverdueRow:
+    """超时限未开工: past the start deadline at the quarter's end without a counted 开工."""
+
+    unit: str
+    code: str
+    name: str
+    signed_on: datetime.date
+    deadline: datetime.date
+    days_overdue: int
+
+
+@dataclass(frozen=True)
+class LandingBlock:
+    """项目落地: each assessed unit's cohort figures (figures.landing) and the projects past their deadline."""
+
+    as_of: datetime.date
+    start_limit_days: int
+    rows: list[LandingRow]  # parks, then departments
+    total: LandingRow
+    overdue: list[OverdueRow]  # by unit, then signing date
+
+
+@dataclass(frozen=True)
+class SigningEventRow:
+    """One signing event's cohort at the quarter's end (figures.signing_events)."""
+
+    name: str
+    held_on: datetime.date
+    organiser: str
+    signed: int
+    agreement_capital: Decimal  # the projects' own amounts, not weighted
+    started: int
+    start_rate: Decimal | None
+    producing: int
+    produce_rate: Decimal | None
+    arrived_capital: Decimal  # verified arrivals up to the quarter's end
+
+
+@dataclass(frozen=True)
+class SigningEventBlock:
+    """集中签约活动 held from 1 January to the quarter's end, oldest first."""
+
+    as_of: datetime.date
+    rows: list[SigningEventRow]
+
+
+@dataclass(frozen=True)
+class TaskColumn:
+    number: int
+    title: str
+
+
+@dataclass(frozen=True)
+class TaskCell:
+    """A unit's report on a task: `colour` a key of figures.supervision.LEGEND ("" where the unit
+    does not report on the task), `label` its short text as printed."""
+
+    colour: str
+    label: str
+    late: bool = False
+
+
+@dataclass(frozen=True)
+class TaskMatrixRow:
+    unit: str
+    cells: list[TaskCell]  # one per task, in the block's order
+
+
+@dataclass(frozen=True)
+class TaskLegendEntry:
+    colour: str
+    label: str
+    count: int
+
+
+@dataclass(frozen=True)
+class MissingTaskReport:
+    """A report not filed (overdue, or not yet due) or returned for refiling when the bulletin was generated."""
+
+    number: int
+    title: str
+    unit: str
+    colour: str
+    state: str  # its label, e.g. 逾期未报
+
+
+@dataclass(frozen=True)
+class KeyTaskBlock:
+    """重点任务 (domain.md §12): the tasks × reporting units matrix of the quarter as it stood on the
+    day the bulletin was generated, and the reports missing or returned."""
+
+    due_on: datetime.date  # the quarter's reports are due by this day
+    measured_on: datetime.date  # the bulletin's date: missing after due_on is overdue
+    tasks: list[TaskColumn]
+    rows: list[TaskMatrixRow]
+    legend: list[TaskLegendEntry]
+    missing: list[MissingTaskReport]  # in task order, then the units' order
+
+
+@dataclass(frozen=True)
+class GroupReportRow:
+    """A special group's report of the quarter, with the figures it froze when submitted."""
+
+    number: int
+    group: str
+    state: str  # a key of figures.supervision.GROUP_REPORT_STATES: submitted, late, overdue, waiting
+    state_label: str  # 已报送, 已报送（迟报）, 逾期未报, 未报（未到期）
+    submitted_by: str
+    submitted_on: datetime.date | None
+    quarter_projects: int
+    quarter_capital: Decimal
+    year_projects: int
+    year_capital: Decimal
+    arrived_capital: Decimal
+    leads: int
+    activities: int
+    summary: str  # the text's beginning, on one line
+
+    @property
+    def filed(self) -> bool:
+        return self.state in ("submitted", "late")
+
+
+@dataclass(frozen=True)
+class GroupReportBlock:
+    """专项招商组季度报告 of the bulletin's quarter (Q4 for the year-end assessment)."""
+
+    quarter: int
+    due_on: datetime.date
+    rows: list[GroupReportRow]
+
+    @property
+    def filed(self) -> int:
+        return sum(1 for row in self.rows if row.filed)
+
+
+@dataclass(frozen=True)
 class Snapshot:
     year: int
     quarter: int
@@ -204,6 +366,16 @@ class Snapshot:
     schema: int = SCHEMA
     # Bulletins generated before the 招商活动 section have none (and show none).
     activities: ActivityBlock | None = None
+    # Bulletins generated before these sections (schema 1) have none.
+    landing: LandingBlock | None = None
+    signing_events: SigningEventBlock | None = None
+    key_tasks: KeyTaskBlock | None = None
+    group_reports: GroupReportBlock | None = None
+
+    @property
+    def predates_landing_sections(self) -> bool:
+        """Generated before 项目落地, 集中签约活动, 重点任务 and the groups' reports joined the bulletin."""
+        return self.landing is None
 
     @property
     def annual(self) -> bool:
@@ -274,6 +446,10 @@ def take_snapshot(*, period: scoring.Period, issued_on: datetime.date) -> Snapsh
         target_tables=[_target_table(table) for table in target_tables(period.year)],
         rules_summary=rules_summary(rules),
         activities=_activities(period),
+        landing=_landing(period),
+        signing_events=_signing_events(period),
+        key_tasks=_key_tasks(period, issued_on),
+        group_reports=_group_reports(period, issued_on),
     )
 
 
@@ -361,6 +537,107 @@ def _activities(period: scoring.Period) -> ActivityBlock:
     return ActivityBlock(start, period.end, [k.label for k in ActivityKind], [s.label for s in LeadStage], rows, total)
 
 
+def _landing(period: scoring.Period) -> LandingBlock:
+    """The assessed units' cohorts at the quarter's end and the projects past their start deadline
+    (figures.landing, as `manage.py landing` gives them): 4 queries."""
+    figures = landing_figures.landing(period)
+
+    def row(name: str, item: landing_figures.UnitLanding) -> LandingRow:
+        return LandingRow(name, item.signed, item.started, item.start_rate, item.producing, item.produce_rate, item.overdue_count)
+
+    overdue = [
+        OverdueRow(item.unit.name, p.code, p.name, p.signed_on, p.deadline, p.days_overdue) for item in figures.units for p in item.overdue
+    ]
+    return LandingBlock(
+        as_of=figures.as_of,
+        start_limit_days=figures.rules.start_limit_days,
+        rows=[row(item.unit.name, item) for item in figures.units],
+        total=row("合计", figures.district),
+        overdue=overdue,
+    )
+
+
+def _signing_events(period: scoring.Period) -> SigningEventBlock:
+    """The events held from 1 January to the quarter's end, each cohort measured at the quarter's end
+    (figures.signing_events): 2 queries."""
+    rules = event_figures.cohort_rules(period.year)
+    held = [item for item in event_figures.events_of_year(period.year, rules, period.end) if item.event.date <= period.end]
+    rows = [
+        SigningEventRow(
+            name=item.event.name,
+            held_on=item.event.date,
+            organiser=item.event.organiser.name,
+            signed=item.today.signed,
+            agreement_capital=item.today.agreement_capital,
+            started=item.today.started,
+            start_rate=item.today.started_rate,
+            producing=item.today.producing,
+            produce_rate=item.today.producing_rate,
+            arrived_capital=item.today.arrived_capital,
+        )
+        for item in reversed(held)  # events_of_year lists the latest first
+    ]
+    return SigningEventBlock(period.end, rows)
+
+
+# What the bulletin lists under the matrix: reports missing, or returned and not yet filed again.
+MISSING_COLOURS = ("overdue", "waiting", "returned")
+
+
+def _key_tasks(period: scoring.Period, issued_on: datetime.date) -> KeyTaskBlock:
+    """The quarter's tasks × units matrix as it stands on the bulletin's date (figures.supervision):
+    4 queries."""
+    matrix = supervision_figures.task_matrix(year=period.year, quarter=period.quarter, today=issued_on)
+    tasks = [TaskColumn(task.number, task.title) for task in matrix.tasks]
+    rows = [
+        TaskMatrixRow(row.unit.name, [TaskCell(cell.colour, cell.short, cell.late) for cell in row.cells]) for row in matrix.rows
+    ]
+    missing = [
+        MissingTaskReport(task.number, task.title, row.unit.name, row.cells[index].colour, row.cells[index].label)
+        for index, task in enumerate(matrix.tasks)
+        for row in matrix.rows
+        if row.cells[index].colour in MISSING_COLOURS
+    ]
+    legend = [TaskLegendEntry(colour, label, count) for colour, label, count in matrix.legend]
+    return KeyTaskBlock(matrix.due_on, issued_on, tasks, rows, legend, missing)
+
+
+def _group_reports(period: scoring.Period, issued_on: datetime.date) -> GroupReportBlock:
+    """Each special group's report of the quarter with the figures it froze (supervision.GroupReport): 2 queries."""
+    rows = []
+    for group, item in supervision_figures.group_reports_of_quarter(year=period.year, quarter=period.quarter, today=issued_on):
+        report = item.report
+        if report is None:
+            rows.append(GroupReportRow(group.number, group.name, item.state, item.label, "", None, 0, ZERO, 0, ZERO, ZERO, 0, 0, ""))
+            continue
+        figures = supervision_figures.GroupFigures.from_json(report.figures)
+        user = report.submitted_by
+        rows.append(
+            GroupReportRow(
+                number=group.number,
+                group=group.name,
+                state=item.state,
+                state_label=item.label,
+                submitted_by=(user.get_full_name() or user.get_username()) if user else "",
+                submitted_on=timezone.localdate(report.submitted_at),
+                quarter_projects=figures.quarter_projects.count,
+                quarter_capital=figures.quarter_projects.agreement_capital,
+                year_projects=figures.year_projects.count,
+                year_capital=figures.year_projects.agreement_capital,
+                arrived_capital=figures.arrived_capital,
+                leads=sum(figures.leads.values()),
+                activities=sum(figures.activities.values()),
+                summary=_summary_of(report.text),
+            )
+        )
+    return GroupReportBlock(period.quarter, due_date(period.year, period.quarter), rows)
+
+
+def _summary_of(text: str) -> str:
+    line = one_line(text)
+    return line if len(line) <= REPORT_SUMMARY_LENGTH else line[:REPORT_SUMMARY_LENGTH] + "…"
+
+
 def _five_year(block) -> FiveYearBlock:
     goal = block.goal
     rows = [
@@ -429,6 +706,7 @@ def to_json(snapshot: Snapshot) -> dict:
 
 
 def from_json(data: dict) -> Snapshot:
-    if data.get("schema") != SCHEMA:
-        raise ValueError(f"通报快照版本 {data.get('schema')} 无法读取（本程序读取版本 {SCHEMA}）。")
+    if data.get("schema") not in READABLE_SCHEMAS:
+        readable = "、".join(str(schema) for schema in READABLE_SCHEMAS)
+        raise ValueError(f"通报快照版本 {data.get('schema')} 无法读取（本程序读取版本 {readable}）。")
     return codec.decode(Snapshot, data)

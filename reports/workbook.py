@@ -22,7 +22,20 @@ from lib import display
 from lib.xlsx import DATE_FORMAT, MONEY_FORMAT, new_workbook, put, put_header, workbook_bytes
 from targets.scoring import Indicator
 
-from .snapshot import ActivityBlock, Cell, KindSection, Snapshot, SnapshotTotalRow, TargetTable, UnitRow
+from .snapshot import (
+    ActivityBlock,
+    Cell,
+    GroupReportBlock,
+    KeyTaskBlock,
+    KindSection,
+    LandingBlock,
+    LandingRow,
+    SigningEventBlock,
+    Snapshot,
+    SnapshotTotalRow,
+    TargetTable,
+    UnitRow,
+)
 
 RATE_FORMAT = "0.00%"
 DASH = "–"
@@ -47,8 +60,8 @@ class Value:
 
 
 def bulletin_workbook(snapshot: Snapshot) -> bytes:
-    """The bulletin's .xlsx: 说明, 全区汇总, one sheet per kind of unit, 专项招商组, 招商活动, 重大较大项目,
-    五年目标 (the year-end assessment only) and 目标任务."""
+    """The bulletin's .xlsx: 说明, 全区汇总, one sheet per kind of unit, 专项招商组, 招商活动, 项目落地,
+    集中签约活动, 重点任务, 专项组季报, 重大较大项目, 五年目标 (the year-end assessment only) and 目标任务."""
     workbook = new_workbook(title=snapshot.title, creator=snapshot.issuer)
     time_progress, annual, note = snapshot.time_progress, snapshot.annual, _as_of(snapshot.as_of, snapshot.time_progress)
     _cover(workbook.create_sheet("说明"), snapshot)
@@ -58,6 +71,15 @@ def bulletin_workbook(snapshot: Snapshot) -> bytes:
     _groups(workbook.create_sheet("专项招商组"), snapshot)
     if snapshot.activities is not None:  # bulletins generated before the section have none
         _activities(workbook.create_sheet("招商活动"), snapshot.activities)
+    # Bulletins generated before these sections (snapshot schema 1) have none of them.
+    if snapshot.landing is not None:
+        _landing(workbook.create_sheet("项目落地"), snapshot.landing)
+    if snapshot.signing_events is not None:
+        _signing_events(workbook.create_sheet("集中签约活动"), snapshot.signing_events)
+    if snapshot.key_tasks is not None:
+        _key_tasks(workbook.create_sheet("重点任务"), snapshot.key_tasks, snapshot.quarter)
+    if snapshot.group_reports is not None:
+        _group_reports(workbook.create_sheet("专项组季报"), snapshot.group_reports)
     _projects(workbook.create_sheet("重大较大项目"), snapshot)
     if snapshot.annual:
         _five_year(workbook.create_sheet("五年目标"), snapshot)
@@ -165,6 +187,99 @@ def _activities(sheet: Worksheet, block: ActivityBlock) -> None:
         _write_row(sheet, row, [Value(item.unit, font=BOLD if item is block.total else None), *map(Value, counts)])
     sheet.freeze_panes = "B5"
     _widths(sheet, [16, *[9] * (len(block.activity_kinds) + len(block.lead_stages) + 2)])
+
+
+def _landing(sheet: Worksheet, block: LandingBlock) -> None:
+    """Each assessed unit's cohort and its total, then the projects past their start deadline."""
+    note = f"截至{_day(block.as_of)}：各单位牵头、本年签约并计入考核的项目；开工、投产以已核实的实际日期为准。"
+    _title(sheet, "项目落地情况", note)
+    _header_row(sheet, 3, ["责任单位", "签约（个）", "开工（个）", "开工率", "投产（个）", "投产率", "超时限未开工（个）"])
+    for row, item in enumerate([*block.rows, block.total], start=4):
+        _write_row(sheet, row, _landing_values(item, bold=item is block.total))
+    row = 4 + len(block.rows) + 2
+    put(sheet, row, 1, f"超时限未开工项目（开工时限：签约后{block.start_limit_days}天）").font = BOLD
+    _header_row(sheet, row + 1, ["责任单位", "项目编号", "项目名称", "签约日期", "开工时限", "超期（天）"])
+    for offset, project in enumerate(block.overdue, start=row + 2):
+        values = [Value(project.unit), Value(project.code), Value(project.name)]
+        values += [Value(project.signed_on, DATE_FORMAT), Value(project.deadline, DATE_FORMAT), Value(project.days_overdue)]
+        _write_row(sheet, offset, values)
+    if not block.overdue:
+        put(sheet, row + 2, 1, "没有超过开工时限未开工的项目。")
+    sheet.freeze_panes = "A4"
+    _widths(sheet, [16, 16, 36, 12, 12, 12, 16])
+
+
+def _landing_values(item: LandingRow, *, bold: bool) -> list[Value]:
+    return [
+        Value(item.unit, font=BOLD if bold else None),
+        Value(item.signed),
+        Value(item.started),
+        _rate(item.start_rate),
+        Value(item.producing),
+        _rate(item.produce_rate),
+        Value(item.overdue),
+    ]
+
+
+def _signing_events(sheet: Worksheet, block: SigningEventBlock) -> None:
+    note = f"{block.as_of.year}年1月1日至{_day(block.as_of)}举办的活动，其签约项目截至{_day(block.as_of)}的情况；金额为项目全额，不折算。"
+    _title(sheet, "集中签约活动", note)
+    headers = ["活动名称", "活动日期", "主办单位", "签约数（个）", "签约额（亿元）", "开工率", "投产率", "到位资金（亿元）"]
+    _header_row(sheet, 3, headers)
+    for row, event in enumerate(block.rows, start=4):
+        values = [Value(event.name), Value(event.held_on, DATE_FORMAT), Value(event.organiser), Value(event.signed)]
+        values += [Value(event.agreement_capital, MONEY_FORMAT), _rate(event.start_rate), _rate(event.produce_rate)]
+        _write_row(sheet, row, [*values, Value(event.arrived_capital, MONEY_FORMAT)])
+    if not block.rows:
+        put(sheet, 4, 1, "本年截至期末没有举办集中签约活动。")
+    sheet.freeze_panes = "A4"
+    _widths(sheet, [36, 12, 16, 12, 14, 10, 10, 16])
+
+
+def _key_tasks(sheet: Worksheet, block: KeyTaskBlock, quarter: int) -> None:
+    """The matrix (a row per reporting unit, a column per task), then the reports missing or returned."""
+    note = f"报送截止{_day(block.due_on)}，按{_day(block.measured_on)}统计。空白：该单位不报送该项任务。"
+    _title(sheet, f"重点任务第{quarter}季度推进情况", note)
+    _header_row(sheet, 3, ["单位", *[f"{task.number}.{task.title}" for task in block.tasks]])
+    for row, item in enumerate(block.rows, start=4):
+        cells = _write_row(sheet, row, [Value(item.unit), *[Value(cell.label or None) for cell in item.cells]])
+        for cell, task_cell in zip(cells[1:], item.cells):
+            if task_cell.colour == "overdue":
+                cell.font = BEHIND_FONT
+    row = 4 + len(block.rows) + 1
+    put(sheet, row, 1, "；".join(f"{entry.label}{entry.count}项" for entry in block.legend))
+    row += 2
+    put(sheet, row, 1, "未报送及退回待重报的季报").font = BOLD
+    _header_row(sheet, row + 1, ["序号", "任务", "单位", "状态"])
+    for offset, item in enumerate(block.missing, start=row + 2):
+        _write_row(sheet, offset, [Value(item.number), Value(item.title), Value(item.unit), Value(item.state)])
+    if not block.missing:
+        put(sheet, row + 2, 1, "各单位均已报送。")
+    sheet.freeze_panes = "B4"
+    _widths(sheet, [16, *[12] * max(len(block.tasks), 3)])
+
+
+def _group_reports(sheet: Worksheet, block: GroupReportBlock) -> None:
+    note = f"报送截止{_day(block.due_on)}；数字为各组报送时冻结的本组数据（项目全额，不折算）。"
+    _title(sheet, f"专项招商组第{block.quarter}季度报告", note)
+    headers = ["序号", "专项招商组", "报送情况", "报送人", "报送日期", "本季签约（个）", "本季协议资金（亿元）"]
+    headers += ["本年签约（个）", "本年协议资金（亿元）", "本年到位资金（亿元）", "线索（个）", "本季活动（次）", "工作情况（摘要）"]
+    _header_row(sheet, 3, headers)
+    for row, item in enumerate(block.rows, start=4):
+        values = [Value(item.number), Value(item.group), Value(item.state_label), Value(item.submitted_by or None)]
+        values.append(Value(item.submitted_on, DATE_FORMAT) if item.submitted_on else Value(DASH))
+        if item.filed:
+            values += [Value(item.quarter_projects), Value(item.quarter_capital, MONEY_FORMAT), Value(item.year_projects)]
+            values += [Value(item.year_capital, MONEY_FORMAT), Value(item.arrived_capital, MONEY_FORMAT), Value(item.leads)]
+            values += [Value(item.activities), Value(item.summary)]
+        else:
+            values += [Value(DASH)] * 7 + [Value(None)]
+        cells = _write_row(sheet, row, values)
+        if item.state == "overdue":
+            cells[2].font = BEHIND_FONT
+        cells[-1].alignment = WRAP
+    sheet.freeze_panes = "C4"
+    _widths(sheet, [6, 30, 14, 12, 12, 12, 14, 12, 14, 14, 10, 12, 60])
 
 
 def _projects(sheet: Worksheet, snapshot: Snapshot) -> None:

@@ -5,13 +5,31 @@ import json
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
+from access.roles import Role
+from figures.supervision import GroupFigures, ProjectFigures
+from groups.models import SpecialGroup
+from landing.models import MilestoneKind
+from leads.models import ActivityKind, LeadStage
 from projects.models import Status
 from reports.snapshot import from_json, take_snapshot, to_json
+from supervision.models import GroupReport, KeyTask
 from targets.models import Unit
 from targets.scoring import Indicator, Period
-from leads.models import ActivityKind, LeadStage
-from tests.factories import ActivityFactory, ArrivalFactory, LeadFactory, ProjectFactory, UnitFactory, domain_example
+from tests.factories import (
+    ActivityFactory,
+    ArrivalFactory,
+    LeadFactory,
+    MilestoneFactory,
+    ProjectFactory,
+    SigningEventFactory,
+    SigningEventProjectFactory,
+    TaskReportFactory,
+    UnitFactory,
+    domain_example,
+    user_with_role,
+)
 
 D = Decimal
 I = Indicator
@@ -77,8 +95,10 @@ def test_a_unit_ahead_of_time_progress_is_named_as_such(projects):
     assert snapshot.summary[1].startswith("园区中，清溪园区达到序时进度；")
 
 
-# 19, and the organisation whose names the snapshot keeps; 招商活动: units, activities, leads (3)
-SNAPSHOT_QUERIES = 23
+# 19, and the organisation whose names the snapshot keeps; 招商活动: units, activities, leads (3);
+# 项目落地: rule sets, units, counts, overdue projects (4); 集中签约活动: rules, events (2);
+# 重点任务: tasks, their lead and responsible units, reports (4); groups' reports: reports, groups (2)
+SNAPSHOT_QUERIES = 35
 
 
 def test_taking_a_snapshot_reads_a_constant_number_of_queries(projects, django_assert_num_queries):
@@ -93,6 +113,39 @@ def test_taking_a_snapshot_reads_a_constant_number_of_queries(projects, django_a
         LeadFactory(owner_unit=unit("涪陵综保区"), stage=LeadStage.NEGOTIATING)
     with django_assert_num_queries(SNAPSHOT_QUERIES):
         take_snapshot(period=Q2, issued_on=TODAY)
+
+
+def test_the_landing_and_supervision_sections_read_a_constant_number_of_queries(projects, django_assert_num_queries):
+    q3, issued = Period(2021, 3), datetime.date(2021, 10, 8)
+    # A major project of the quarter: the listed projects read their units (2 queries) only when there are some.
+    ProjectFactory(lead_unit=unit("白涛园区"), cooperating=[unit("区商务委")], agreement_capital=D("25"), signed_on=datetime.date(2021, 7, 15))
+    with django_assert_num_queries(SNAPSHOT_QUERIES):
+        before = take_snapshot(period=q3, issued_on=issued)
+    commerce = unit("区商务委")
+    event = SigningEventFactory(date=datetime.date(2021, 7, 1), organiser=commerce)
+    for n in range(12):
+        signed_on = datetime.date(2021, 1 + n % 3, 1 + n)
+        overdue = ProjectFactory(lead_unit=unit(["白涛园区", "清溪园区", "区商务委"][n % 3]), signed_on=signed_on)  # past the deadline
+        started = ProjectFactory(lead_unit=unit("涪陵综保区"), signed_on=signed_on)
+        MilestoneFactory(project=started, actual_on=datetime.date(2021, 8, 1))
+        MilestoneFactory(project=started, kind=MilestoneKind.PRODUCING, actual_on=datetime.date(2021, 9, 1))
+        link = SigningEventProjectFactory(event=SigningEventFactory(date=datetime.date(2021, 7, 1 + n), organiser=commerce))
+        ArrivalFactory(project=link.project, arrived_on=datetime.date(2021, 9, 1))
+    for task in KeyTask.objects.filter(year=2021).with_units()[:6]:
+        for reporting in task.reporting_units()[:3]:
+            TaskReportFactory(task=task, unit=reporting, quarter=3, state="returned" if task.number % 2 else "submitted")
+    submitter = user_with_role(Role.STAFF, commerce, username="zubaosong")
+    figures = GroupFigures(datetime.date(2021, 10, 3), ProjectFigures(1, D("2")), ProjectFigures(2, D("3")), D("1"), {}, {}).as_json()
+    for group in SpecialGroup.objects.all():
+        GroupReport.objects.create(
+            group=group, year=2021, quarter=3, text="本季度工作", figures=figures, submitted_by=submitter, submitted_at=timezone.now()
+        )
+    with django_assert_num_queries(SNAPSHOT_QUERIES):
+        snapshot = take_snapshot(period=q3, issued_on=issued)
+    assert len(snapshot.landing.overdue) == len(before.landing.overdue) + 12 and len(snapshot.signing_events.rows) == 13
+    assert sum(row.signed for row in snapshot.signing_events.rows) == 12
+    assert snapshot.group_reports.filed == SpecialGroup.objects.count()
+    assert {entry.colour: entry.count for entry in snapshot.key_tasks.legend}["returned"] > 0
 
 
 # --- 招商活动 ----------------------------------------------------------------------------------------
