@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from access.roles import Role
 from figures import signing_events as figures
@@ -155,6 +156,17 @@ def test_the_list_shows_each_cohort_as_the_event_page_does_today(world, rules):
     assert (now.signed, now.agreement_capital, now.started, now.producing, now.arrived_capital) == (
         1, Decimal(2), 1, 1, Decimal("0.3333")
     )
+
+
+def test_the_list_opens_on_the_latest_year_with_events_while_this_year_has_none(world):
+    client = client_for(world["staff"])
+    page = client.get(reverse("signing_event_list"))
+    assert page.context["year"] == 2021 and "一季度集中签约" in page.content.decode() and not page.context["note"]
+    today = timezone.localdate()
+    SigningEventFactory(date=today, name="今年的活动")
+    assert client.get(reverse("signing_event_list")).context["year"] == today.year
+    asked = client.get(reverse("signing_event_list"), {"year": "1999"})
+    assert asked.context["year"] == today.year and "1999年没有集中签约活动" in asked.context["note"]
 
 
 # --- The rules of linking ---------------------------------------------------------------------------

@@ -63,9 +63,12 @@ def _get_project(request: HttpRequest, pk: int) -> Project:
 @require_GET
 def event_list(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
-    years = sorted({day.year for day in SigningEvent.objects.dates("date", "year")} | {today.year}, reverse=True)
+    held = {day.year for day in SigningEvent.objects.dates("date", "year")}
+    years = sorted(held | {today.year}, reverse=True)
+    # Without a year asked: this year, or the latest year with events when this year has none yet.
+    default = today.year if today.year in held or not held else max(held)
     asked = request.GET.get("year", "")
-    year = int(asked) if asked.isdigit() and int(asked) in years else today.year
+    year = int(asked) if asked.isascii() and asked.isdigit() and int(asked) in years else default  # not "²"
     rules = figures.cohort_rules(year)
     context = {
         "nav": "signing_events",

@@ -1,3 +1,4 @@
+import datetime
 import os
 import secrets
 from pathlib import Path
@@ -10,9 +11,13 @@ from django.utils import timezone
 
 from access.roles import Role
 from figures import activity_index
-from figures.assessment import NoRuleSet
+from figures.assessment import NoRuleSet, rules_for
+from figures.supervision import group_figures
+from landing import demo as signing_demo
 from leads import demo as pipeline_demo
 from projects import demo
+from projects.models import Project, Status
+from supervision import demo as supervision_demo
 from targets.activity_index import Week
 from targets.models import Membership, Organisation, RuleSet, Unit, UnitKind
 
@@ -94,6 +99,33 @@ class Command(BaseCommand):
                 )
             )
             self.store_demo_weeks()
+        if year is not None:
+            self.ensure_demo_landing_and_supervision(year, admin)
+
+    def ensure_demo_landing_and_supervision(self, year: int, admin):
+        """Signing events of the demo year with demo projects signed at them; the key tasks' and
+        two groups' reports of its quarters due by today (after the pipeline: a group's report
+        freezes its leads)."""
+        today = timezone.localdate()
+        if not signing_demo.has_demo_events():
+            projects = Project.objects.filter(code__startswith=demo.CODE_PREFIX, signed_on__year=year)
+            projects = projects.exclude(status=Status.WITHDRAWN).order_by("signed_on", "code")
+            created = signing_demo.load_demo_events(year=year, projects=list(projects), user=admin, today=today)
+            self.stdout.write(
+                self.style.WARNING(
+                    f"已载入演示集中签约活动 {created['events']} 场，关联演示项目 {created['links']} 个（名称以“【演示】”开头）。"
+                )
+            )
+        if not supervision_demo.has_demo_reports():
+            created = supervision_demo.load_demo_reports(
+                year=year, today=today, figures_of=frozen_figures_of(year), user=admin
+            )
+            self.stdout.write(
+                self.style.WARNING(
+                    f"已载入演示季报：{year}年重点任务季报 {created['task_reports']} 份（其中 {created['returned']} 份已退回待重报，"
+                    f"{created['missing']} 份未报），专项招商组季报 {created['group_reports']} 份（内容以“【演示】”开头）。"
+                )
+            )
 
     def store_demo_weeks(self):
         """The demo activities' weeks stored as the Monday job would have, so the dashboard's block
@@ -104,6 +136,20 @@ class Command(BaseCommand):
                 activity_index.store_week(week)
         except NoRuleSet as error:
             self.stdout.write(f"招商活跃指数未计算：{error}")
+
+
+def frozen_figures_of(year: int):
+    """What a group's report freezes, as its page computes it: the group's figures of a quarter of
+    `year` on the day the report is written, as JSON."""
+    try:
+        rules = rules_for(year)
+    except NoRuleSet:
+        rules = None
+
+    def figures_of(group, quarter: int, as_of: datetime.date) -> dict:
+        return group_figures(group, year=year, quarter=quarter, rules=rules, today=as_of).as_json()
+
+    return figures_of
 
 
 def demo_unit() -> Unit:
