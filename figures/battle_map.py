@@ -26,6 +26,7 @@ from leads import regions
 from leads.filters import NO_PROVINCE, NO_PROVINCE_LABEL
 from leads.models import OPEN_STAGES, Lead, LeadStage, TargetEnterprise
 from lib.sql import exact_sum, from_ten_thousandths
+from lib.text import whole_number
 from targets.models import RuleSet
 
 from . import chains as chain_figures
@@ -57,7 +58,7 @@ def year_choice(asked: str | None) -> YearChoice:
     default = this_year if this_year in years or not years else years[0]
     if asked in (None, ""):
         return YearChoice(default, years)
-    if asked.isdigit() and int(asked) in years:
+    if whole_number(asked) in years:
         return YearChoice(int(asked), years)
     return YearChoice(default, years, f"{asked}年尚未设置考核规则，已显示{default}年签约的项目。")
 

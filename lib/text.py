@@ -13,3 +13,11 @@ def without_controls(text: str) -> str:
 def one_line(text: str) -> str:
     """`text` on one line: control characters dropped, tabs and line breaks as spaces, ends stripped."""
     return "".join(" " if character.isspace() else character for character in without_controls(text)).strip()
+
+
+def whole_number(text: str | None, *, digits: int = 9) -> int | None:
+    """The whole number `text` writes in ASCII digits, at most `digits` of them (an id or a year from a
+    query string or a cell), else None: str.isdigit() alone lets "²" through, which int() refuses,
+    and a longer number overflows the database's integer columns."""
+    text = (text or "").strip()
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= digits else None

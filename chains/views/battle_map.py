@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from figures import battle_map as figures
+from lib.text import whole_number
 
 NO_SUCH_INDUSTRY = "没有这个主导产业，已显示全部。"
 
@@ -15,7 +16,7 @@ NO_SUCH_INDUSTRY = "没有这个主导产业，已显示全部。"
 @require_GET
 def battle_map(request: HttpRequest) -> HttpResponse:
     view = "regions" if request.GET.get("view") == "regions" else "chains"
-    industry_id = _int(request.GET.get("industry"))
+    industry_id = whole_number(request.GET.get("industry"))
     if view == "regions":
         page = figures.region_map(user=request.user, industry_id=industry_id)
         year = None
@@ -31,7 +32,3 @@ def battle_map(request: HttpRequest) -> HttpResponse:
         "industry_note": NO_SUCH_INDUSTRY if request.GET.get("industry") and page.focus is None else "",
     }
     return render(request, "chains/battle_map.html", context)
-
-
-def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None

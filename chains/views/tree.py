@@ -21,6 +21,7 @@ from access.roles import access_of
 from figures import chains as chain_figures
 from fuling_invest.errors import get_or_404
 from leads.models import OPEN_STAGES, Lead
+from lib.text import whole_number
 
 from .. import services
 from ..forms import ChainNodeForm
@@ -76,7 +77,7 @@ def chain_link_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @requires(permissions.edits_chains, NOT_A_REVIEWER)
 def chain_node_create(request: HttpRequest) -> HttpResponse:
     initial = {}
-    parent = ChainNode.objects.exclude(level=Level.LINK).filter(pk=_int(request.GET.get("parent"))).first()
+    parent = ChainNode.objects.exclude(level=Level.LINK).filter(pk=whole_number(request.GET.get("parent"))).first()
     if parent is not None:
         initial = {"parent": parent, "level": Level.CHAIN if parent.level == Level.INDUSTRY else Level.LINK}
     form = ChainNodeForm(request.POST or None, initial=initial)
@@ -112,7 +113,3 @@ def _saved(request: HttpRequest, form: ChainNodeForm) -> ChainNode | None:
         for name, errors in error.message_dict.items():
             form.add_error(name if name in form.fields else None, errors)
         return None
-
-
-def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None

@@ -26,6 +26,7 @@ from access.decorators import object_permission, refuse_unless, requires
 from access.roles import access_of
 from figures import signing_events as figures
 from fuling_invest.errors import get_or_404
+from lib.text import whole_number
 from projects.models import Project
 from projects.views.editing import show_errors
 
@@ -68,7 +69,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
     # Without a year asked: this year, or the latest year with events when this year has none yet.
     default = today.year if today.year in held or not held else max(held)
     asked = request.GET.get("year", "")
-    year = int(asked) if asked.isascii() and asked.isdigit() and int(asked) in years else default  # not "²"
+    year = whole_number(asked) if whole_number(asked) in years else default
     rules = figures.cohort_rules(year)
     context = {
         "nav": "signing_events",

@@ -16,6 +16,7 @@ from figures.assessment import NoRuleSet
 from figures.landing import coloured_projects, landing, landing_as_of, rule_set_for
 from figures.totals import KIND_LABELS
 from lib import display
+from lib.text import whole_number
 from targets.landing_rules import Colour
 from targets.models import RuleSet, Unit
 from targets.periods import period_from_request
@@ -35,7 +36,8 @@ def unit_asked(request: HttpRequest, access: Access) -> Unit | None:
         return access.unit
     if not asked:
         return None
-    unit = Unit.objects.assessed().filter(pk=int(asked)).first() if asked.isdigit() and len(asked) < 10 else None
+    unit_id = whole_number(asked)
+    unit = Unit.objects.assessed().filter(pk=unit_id).first() if unit_id is not None else None
     if unit is None:
         raise Http404(NO_SUCH_UNIT)
     return unit

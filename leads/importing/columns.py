@@ -15,6 +15,7 @@ from typing import Any
 from chains.models import ChainNode
 from groups.models import SpecialGroup
 from lib.credit_code import is_valid_credit_code
+from lib.text import whole_number
 from projects.importing.columns import (
     DATE_FORMAT,
     MONEY_FORMAT,
@@ -154,7 +155,8 @@ def parse_lists(value: Any, lookups: Lookups) -> list[tuple[str, int | None, int
 
 
 def _whole(text: str) -> int | None:
-    return int(text) if text.isdigit() else (0 if text else None)
+    number = whole_number(text)
+    return number if number is not None else (0 if text else None)
 
 
 def _link(text: str, lookups: Lookups) -> ChainNode:

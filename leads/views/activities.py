@@ -29,6 +29,7 @@ from access.decorators import object_permission, requires
 from access.roles import access_of, display_name
 from fuling_invest.errors import get_or_404
 from lib import uploads
+from lib.text import whole_number
 from lib.xlsx import XLSX_CONTENT_TYPE, Column, write_xlsx
 from projects.views.editing import show_errors
 from projects.views.listing import paginate, query_without
@@ -223,10 +224,10 @@ def activity_create(request: HttpRequest) -> HttpResponse:
 
 def _coming_from(request: HttpRequest) -> tuple[Lead | None, TargetEnterprise | None]:
     """The lead (if the user may record for it) and the enterprise the query string names."""
-    lead_id, enterprise_id = request.GET.get("lead", ""), request.GET.get("enterprise", "")
+    lead_id, enterprise_id = whole_number(request.GET.get("lead")), whole_number(request.GET.get("enterprise"))
     leads = leads_to_record_for(request.user).select_related("enterprise")
-    lead = leads.filter(pk=lead_id).first() if lead_id.isdigit() else None
-    enterprise = TargetEnterprise.objects.filter(pk=enterprise_id).first() if enterprise_id.isdigit() else None
+    lead = leads.filter(pk=lead_id).first() if lead_id is not None else None
+    enterprise = TargetEnterprise.objects.filter(pk=enterprise_id).first() if enterprise_id is not None else None
     return lead, enterprise
 
 

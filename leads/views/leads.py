@@ -24,6 +24,7 @@ from access import permissions
 from access.decorators import object_permission, requires
 from access.roles import access_of
 from fuling_invest.errors import get_or_404
+from lib.text import whole_number
 from projects.forms import ProjectForm
 from projects.views.editing import SUBMIT_BUTTON, render_form_for_lead, show_errors
 from targets.context import organisation_of
@@ -182,8 +183,8 @@ def lead_create(request: HttpRequest) -> HttpResponse:
 
 
 def _initial_from_enterprise(request) -> dict:
-    enterprise_id = request.GET.get("enterprise", "")
-    if not enterprise_id.isdigit():
+    enterprise_id = whole_number(request.GET.get("enterprise"))
+    if enterprise_id is None:
         return {}
     from_enterprise = TargetEnterprise.objects.filter(pk=enterprise_id).first()
     if from_enterprise is None:

@@ -1,6 +1,6 @@
 import pytest
 
-from lib.text import one_line, without_controls
+from lib.text import one_line, whole_number, without_controls
 
 
 @pytest.mark.parametrize(
@@ -20,3 +20,12 @@ def test_control_characters_are_dropped_and_line_breaks_become_spaces(typed, kep
 
 def test_separating_white_space_is_kept_when_only_the_controls_go():
     assert without_controls("区商务委\n区经济信息委\x01") == "区商务委\n区经济信息委"
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [("12", 12), (" 7 ", 7), ("0", 0), ("999999999", 999999999), ("1000000000", None), ("²", None), ("١٢", None),
+     ("-1", None), ("1.5", None), ("", None), (None, None)],
+)
+def test_a_whole_number_is_ascii_digits_short_enough_for_an_integer_column(text, number):
+    assert whole_number(text) == number
