@@ -58,6 +58,7 @@ from leads.models import (  # noqa: E402
 from leads.regions import REGIONS  # noqa: E402
 from landing.models import MILESTONE_ORDER, Milestone  # noqa: E402
 from projects.models import Arrival, Cooperation, Origin, Project, Sector, Status  # noqa: E402
+from supervision.models import KeyTask, ReportState, TaskReport, TaskStatus, due_date  # noqa: E402
 from targets.models import RuleSet, Unit, UnitKind  # noqa: E402
 
 CODE_PREFIX = "BENCH-"
@@ -617,10 +618,57 @@ def delete_bench_pipeline(cursor) -> None:
 def delete_bench_data() -> None:
     bench = f"SELECT id FROM {Project._meta.db_table} WHERE code LIKE %s"
     with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {TaskReport._meta.db_table} WHERE progress LIKE %s", [LABEL + "%"])
         delete_bench_pipeline(cursor)  # first: signed bench leads point at bench projects
         for model in (Arrival, Cooperation, Milestone):
             cursor.execute(f"DELETE FROM {model._meta.db_table} WHERE project_id IN ({bench})", [CODE_PREFIX + "%"])
         cursor.execute(f"DELETE FROM {Project._meta.db_table} WHERE code LIKE %s", [CODE_PREFIX + "%"])
+
+
+# --- Key-task reports (supervision) -----------------------------------------------------------
+# A year of quarterly reports by every unit reporting on each of the plan's 15 tasks: the
+# matrix's size is tasks × units, whatever the projects. In the last quarter one report in five is
+# missing (marked overdue, as the daily job does) and one in ten returned.
+
+TASK_REPORT_YEAR = 2021
+TASK_STATUSES = (TaskStatus.ON_TRACK, TaskStatus.ON_TRACK, TaskStatus.BEHIND, TaskStatus.DONE)
+
+
+def task_report_rows(year: int = TASK_REPORT_YEAR) -> list[TaskReport]:
+    reports, n, pair = [], 0, 0
+    for task in KeyTask.objects.filter(year=year).prefetch_related("lead_units", "responsible_units").order_by("number"):
+        units = {unit.pk for unit in task.lead_units.all()} | {unit.pk for unit in task.responsible_units.all()}
+        for unit_id in sorted(units):
+            pair += 1
+            for quarter in range(1, 5):
+                n += 1
+                due = due_date(year, quarter)
+                filed = datetime.datetime.combine(due, datetime.time(10), tzinfo=datetime.UTC) - datetime.timedelta(days=n % 3)
+                report = TaskReport(
+                    task=task, unit_id=unit_id, year=year, quarter=quarter,
+                    progress=f"{LABEL}第{quarter}季度进展情况", problems="无", next_steps=f"{LABEL}下步计划",
+                    status=TASK_STATUSES[n % len(TASK_STATUSES)], state=ReportState.SUBMITTED,
+                    submitted_at=filed, first_submitted_at=filed,
+                )
+                if quarter == 4 and pair % 5 == 0:
+                    report.progress, report.problems, report.next_steps, report.status = LABEL, "", "", ""
+                    report.state, report.submitted_at, report.first_submitted_at = ReportState.DUE, None, None
+                    report.overdue_since = due + datetime.timedelta(days=1)
+                elif quarter == 4 and pair % 10 == 1:
+                    report.state, report.return_comment = ReportState.RETURNED, "请补充具体数据。"
+                    report.returned_at = filed + datetime.timedelta(days=2)
+                reports.append(report)
+    return reports
+
+
+def write_task_reports(year: int = TASK_REPORT_YEAR) -> int:
+    """The plan's key tasks (their fixture, if not loaded) and the year's reports, unless the year
+    has reports already."""
+    if not KeyTask.objects.filter(year=year).exists():
+        call_command("loaddata", "key_tasks_2021", verbosity=0)
+    if TaskReport.objects.filter(year=year).exists():
+        return 0
+    return len(TaskReport.objects.bulk_create(task_report_rows(year), batch_size=2000))
 
 
 def analyze() -> None:
@@ -694,6 +742,9 @@ def main(argv=None) -> None:
         started = time.perf_counter()
         written = write_pipeline(pipeline, activity_rows(rng, args.activities, pipeline, ref, first_id))
         print(f"generated and written {written} activities, then the leads, in {time.perf_counter() - started:.1f} s")
+    started = time.perf_counter()
+    written = write_task_reports()
+    print(f"wrote {written} key-task reports of {TASK_REPORT_YEAR} in {time.perf_counter() - started:.1f} s")
     started = time.perf_counter()
     analyze()
     print(f"(VACUUM) ANALYZE in {time.perf_counter() - started:.1f} s")

@@ -13,11 +13,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from django.db.models import Case, CharField, Count, DateTimeField, F, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import Case, CharField, Count, DateTimeField, F, FilteredRelation, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from landing.models import Milestone, MilestoneKind
+from lib.paging import Rows
 from projects.models import Arrival, Project, Status, counted_condition
 from targets import scoring
 from targets.landing_rules import Colour, LandingRules, days_overdue, start_deadline, started_by
@@ -28,9 +29,21 @@ from .assessment import NoRuleSet
 KIND_ORDER = [UnitKind.PARK, UnitKind.DEPARTMENT]
 
 
-def reached(kind: MilestoneKind, as_of: date) -> QuerySet:
-    """The ids of the projects with a counted milestone of `kind` dated on or before `as_of` (a subquery)."""
-    return Milestone.objects.counted().filter(kind=kind, actual_on__lte=as_of).values("project_id")
+def with_milestone(projects: QuerySet, alias: str, kind: MilestoneKind, as_of: date | None = None) -> QuerySet:
+    """`projects` joined (LEFT JOIN, as `alias`) to their counted milestone of `kind`, dated on or
+    before `as_of` when given: at most one row each (one milestone per kind), so counts do not
+    grow. `<alias>__isnull=False`: reached. A join lets the database hash the milestones once for
+    all the projects, where `pk IN (…)` inside a count's FILTER probes a subplan per row."""
+    condition = Q(milestones__kind=kind, milestones__verified=True, milestones__actual_on__isnull=False)
+    if as_of is not None:
+        condition &= Q(milestones__actual_on__lte=as_of)
+    return projects.alias(**{alias: FilteredRelation("milestones", condition=condition)})
+
+
+def _reached_by(projects: QuerySet, as_of: date) -> QuerySet:
+    """`projects` with their counted 开工 (`started_by`) and 投产 (`producing_by`) up to `as_of`."""
+    projects = with_milestone(projects, "started_by", MilestoneKind.STARTED, as_of)
+    return with_milestone(projects, "producing_by", MilestoneKind.PRODUCING, as_of)
 
 
 def rate(part: int, whole: int) -> Decimal | None:
@@ -106,18 +119,19 @@ def landing_as_of(period: scoring.Period, today: date | None = None) -> date:
 
 
 def _cohort(rule_set: RuleSet, period: scoring.Period, as_of: date) -> QuerySet:
-    """The approved, counted projects signed from 1 January of the period's year to `as_of`."""
-    return Project.objects.filter(counted_condition(rule_set.as_rules(), as_of), signed_on__gte=period.start)
+    """The approved, counted projects signed from 1 January of the period's year to `as_of`, with
+    their milestones reached by then (`_reached_by`), which `_conditions` reads."""
+    projects = Project.objects.filter(counted_condition(rule_set.as_rules(), as_of), signed_on__gte=period.start)
+    return _reached_by(projects, as_of)
 
 
 def _conditions(rules: LandingRules, as_of: date) -> dict[str, Q]:
     """Which projects of a cohort are started, producing, and past the start deadline without
     开工, at `as_of` (deadline < as_of ⇔ signed_on < as_of − limit)."""
-    started = Q(pk__in=reached(MilestoneKind.STARTED, as_of))
     return {
-        "started": started,
-        "producing": Q(pk__in=reached(MilestoneKind.PRODUCING, as_of)),
-        "overdue": Q(signed_on__lt=as_of - timedelta(days=rules.start_limit_days)) & ~started,
+        "started": Q(started_by__isnull=False),
+        "producing": Q(producing_by__isnull=False),
+        "overdue": Q(signed_on__lt=as_of - timedelta(days=rules.start_limit_days), started_by__isnull=True),
     }
 
 
@@ -155,11 +169,8 @@ def landing(
     counts = {row["lead_unit_id"]: row for row in cohort.values("lead_unit_id").order_by().annotate(**_counts(conditions))}
     overdue: dict[int, list[OverdueProject]] = {}
     if with_overdue_list:
-        for row in cohort.filter(conditions["overdue"]).order_by("signed_on", "code").values("pk", "code", "name", "signed_on", "lead_unit_id"):
-            deadline = start_deadline(row["signed_on"], rules)
-            overdue.setdefault(row["lead_unit_id"], []).append(
-                OverdueProject(row["pk"], row["code"], row["name"], row["signed_on"], deadline, days_overdue(deadline, as_of))
-            )
+        for row in _overdue_rows(cohort, rules, as_of):
+            overdue.setdefault(row["lead_unit_id"], []).append(_overdue(row, rules, as_of))
     rows = []
     for unit in units:
         count = counts.get(unit.pk, {})
@@ -174,6 +185,25 @@ def landing(
             )
         )
     return Landing(period, as_of, rules, rows)
+
+
+def _overdue_rows(cohort: QuerySet, rules: LandingRules, as_of: date) -> QuerySet:
+    """The cohort's projects past their start deadline at `as_of`, the oldest signed first."""
+    overdue = cohort.filter(_conditions(rules, as_of)["overdue"]).order_by("signed_on", "code")
+    return overdue.values("pk", "code", "name", "signed_on", "lead_unit_id")
+
+
+def _overdue(row: dict, rules: LandingRules, as_of: date) -> OverdueProject:
+    deadline = start_deadline(row["signed_on"], rules)
+    return OverdueProject(row["pk"], row["code"], row["name"], row["signed_on"], deadline, days_overdue(deadline, as_of))
+
+
+def overdue_projects(unit: Unit, period: scoring.Period, as_of: date, rule_set: RuleSet, known: int | None = None) -> Rows:
+    """`unit`'s projects of the cohort past their start deadline at `as_of`, the oldest signed first,
+    to read a page at a time (`known`: their number, when counted already)."""
+    rules = rule_set.as_landing_rules()
+    rows = _overdue_rows(_cohort(rule_set, period, as_of).filter(lead_unit=unit), rules, as_of)
+    return Rows(rows, lambda row: _overdue(row, rules, as_of), known)
 
 
 @dataclass(frozen=True)
@@ -215,7 +245,8 @@ def landing_summary(period: scoring.Period, *, unit: Unit | None = None, today: 
 
 def last_update() -> Greatest:
     """A project's latest update: the latest of its own change (`updated_at`), a change of one of its
-    milestones (entered, corrected, verified: `updated_at`) and an arrival entered (`created_at`)."""
+    milestones (entered, corrected, verified: `updated_at`) and an arrival entered (`created_at`).
+    Two subqueries per row: for the rows shown; `_quiet_for` decides quietness without it."""
     milestone = Milestone.objects.filter(project=OuterRef("pk")).order_by("-updated_at").values("updated_at")[:1]
     arrival = Arrival.objects.filter(project=OuterRef("pk")).order_by("-created_at").values("created_at")[:1]
     return Greatest(
@@ -232,8 +263,14 @@ def _updated_before(day: date) -> datetime:
 
 
 def _quiet_for(days: int, as_of: date) -> Q:
-    """No update for `days` days or more on `as_of`: the last one was on as_of − days or earlier."""
-    return Q(last_update__lt=_updated_before(as_of - timedelta(days=days - 1)))
+    """No update for `days` days or more on `as_of`: the last one (`last_update`) was on as_of − days
+    or earlier, that is the project itself was not changed since, and none of its milestones, and no
+    arrival entered. The recent milestones and arrivals are read off their indexes once
+    (milestone_recent, arrival_recent), not the latest one of each project."""
+    since = _updated_before(as_of - timedelta(days=days - 1))
+    recent_milestones = Milestone.objects.filter(updated_at__gte=since).values("project_id")
+    recent_arrivals = Arrival.objects.filter(created_at__gte=since).values("project_id")
+    return Q(updated_at__lt=since) & ~Q(pk__in=recent_milestones) & ~Q(pk__in=recent_arrivals)
 
 
 def _signed_under(rule_sets: list[RuleSet]) -> list[tuple[RuleSet, Q]]:
@@ -248,30 +285,57 @@ def _signed_under(rule_sets: list[RuleSet]) -> list[tuple[RuleSet, Q]]:
     return spans
 
 
-def with_colour(projects: QuerySet, rule_sets: list[RuleSet], as_of: date) -> QuerySet:
-    """Annotate `last_update` (a datetime), `started_on` (the counted 开工's date, or None) and
-    `landing_colour` ("red", "yellow" or None) on `as_of`, as targets.landing_rules.colour decides,
-    each project under the rule set of its signing year (else the latest earlier one; a project
-    signed before every rule set, or not signed, is not coloured). No query of its own."""
-    started_on = Milestone.objects.counted().filter(project=OuterRef("pk"), kind=MilestoneKind.STARTED).values("actual_on")[:1]
-    projects = projects.annotate(last_update=last_update(), started_on=Subquery(started_on))
-    started = Q(pk__in=reached(MilestoneKind.STARTED, as_of))
-    red, yellow = Q(pk__in=[]), Q(pk__in=[])
+@dataclass(frozen=True)
+class ColourConditions:
+    """Which projects are red, yellow, quiet (no update for the yellow days) and never coloured on
+    a day, as conditions on projects joined by `_with_colour_joins`."""
+
+    red: Q
+    yellow: Q
+    quiet: Q
+    never: Q
+
+
+def _with_colour_joins(projects: QuerySet, as_of: date) -> QuerySet:
+    """`projects` joined to their counted 开工 (`start`, whatever its date: `started_on` reads it) and
+    their counted 达产 up to `as_of` (`full_production_by`)."""
+    projects = with_milestone(projects, "start", MilestoneKind.STARTED)
+    return with_milestone(projects, "full_production_by", MilestoneKind.FULL_PRODUCTION, as_of)
+
+
+def _colour_conditions(rule_sets: list[RuleSet], as_of: date) -> ColourConditions:
+    """As targets.landing_rules.colour decides, each project under the rule set of its signing year
+    (else the latest earlier one; a project signed before every rule set is not coloured)."""
+    started = Q(start__actual_on__lte=as_of)
+    red, yellow, quiet = Q(pk__in=[]), Q(pk__in=[]), Q(pk__in=[])
     for rule_set, span in _signed_under(rule_sets):
         rules = rule_set.as_landing_rules()
         deadline_passed = Q(signed_on__lt=as_of - timedelta(days=rules.start_limit_days))
         deadline_near = Q(signed_on__lte=as_of + timedelta(days=rules.deadline_warning_days - rules.start_limit_days))
+        quiet_yellow = _quiet_for(rules.quiet_yellow_days, as_of)
         red |= span & ((deadline_passed & ~started) | _quiet_for(rules.quiet_red_days, as_of))
-        yellow |= span & ((deadline_near & ~started) | _quiet_for(rules.quiet_yellow_days, as_of))
-    never = Q(signed_on__isnull=True) | Q(status=Status.WITHDRAWN) | Q(pk__in=reached(MilestoneKind.FULL_PRODUCTION, as_of))
-    colour = Case(
-        When(never, then=Value(None)),
-        When(red, then=Value(Colour.RED.value)),
-        When(yellow, then=Value(Colour.YELLOW.value)),
+        yellow |= span & ((deadline_near & ~started) | quiet_yellow)
+        quiet |= span & quiet_yellow
+    never = Q(signed_on__isnull=True) | Q(status=Status.WITHDRAWN) | Q(full_production_by__isnull=False)
+    return ColourConditions(red=red, yellow=yellow, quiet=quiet, never=never)
+
+
+def _colour(conditions: ColourConditions) -> Case:
+    return Case(
+        When(conditions.never, then=Value(None)),
+        When(conditions.red, then=Value(Colour.RED.value)),
+        When(conditions.yellow, then=Value(Colour.YELLOW.value)),
         default=Value(None),
         output_field=CharField(),
     )
-    return projects.annotate(landing_colour=colour)
+
+
+def with_colour(projects: QuerySet, rule_sets: list[RuleSet], as_of: date) -> QuerySet:
+    """Annotate `landing_colour` ("red", "yellow" or None) on `as_of`, as targets.landing_rules.colour
+    decides, each project under the rule set of its signing year (else the latest earlier one; a
+    project signed before every rule set, or not signed, is not coloured). No query of its own."""
+    projects = _with_colour_joins(projects, as_of)
+    return projects.annotate(landing_colour=_colour(_colour_conditions(rule_sets, as_of)))
 
 
 # --- One unit's follow-up: its coloured projects -------------------------------------------------
@@ -293,13 +357,45 @@ class ColouredProject:
     reasons: tuple[str, ...]
 
 
-def coloured_projects(unit: Unit, rule_sets: list[RuleSet], as_of: date) -> list[ColouredProject]:
-    """The projects `unit` leads that are red or yellow on `as_of`, red first, then by signing date (1 query)."""
-    projects = with_colour(Project.objects.filter(lead_unit=unit, signed_on__isnull=False), rule_sets, as_of)
-    # "red" sorts before "yellow".
-    rows = projects.filter(landing_colour__isnull=False).order_by("landing_colour", "signed_on", "code")
-    fields = ("pk", "code", "name", "status", "signed_on", "started_on", "last_update", "landing_colour")
-    return [_coloured(row, rule_sets, as_of) for row in rows.values(*fields)]
+@dataclass(frozen=True)
+class ColourCounts:
+    red: int
+    yellow: int
+    quiet: int
+
+
+class UnitColours:
+    """One unit's projects that are red or yellow on `as_of` and those gone quiet, as counts (one
+    query) and as lists to read a page at a time (lib.paging.Rows: one query a page), whatever the
+    number of projects."""
+
+    FIELDS = ("pk", "code", "name", "status", "signed_on", "started_on", "last_update", "landing_colour")
+
+    def __init__(self, unit: Unit, rule_sets: list[RuleSet], as_of: date):
+        self.rule_sets, self.as_of = rule_sets, as_of
+        self.conditions = _colour_conditions(rule_sets, as_of)
+        projects = _with_colour_joins(Project.objects.filter(lead_unit=unit, signed_on__isnull=False), as_of)
+        self.coloured = projects.annotate(landing_colour=_colour(self.conditions)).filter(landing_colour__isnull=False)
+
+    def counts(self) -> ColourCounts:
+        row = self.coloured.aggregate(
+            red=Count("pk", filter=Q(landing_colour=Colour.RED.value)),
+            yellow=Count("pk", filter=Q(landing_colour=Colour.YELLOW.value)),
+            quiet=Count("pk", filter=self.conditions.quiet),
+        )
+        return ColourCounts(**row)
+
+    def red_and_yellow(self, known: int | None = None) -> Rows:
+        """Red first ("red" sorts before "yellow"), then by signing date."""
+        return self._rows(self.coloured, ("landing_colour", "signed_on", "code"), known)
+
+    def quiet(self, known: int | None = None) -> Rows:
+        """The longest quiet first."""
+        return self._rows(self.coloured.filter(self.conditions.quiet), ("last_update", "code"), known)
+
+    def _rows(self, projects: QuerySet, order: tuple[str, ...], known: int | None) -> Rows:
+        projects = projects.annotate(last_update=last_update(), started_on=F("start__actual_on")).order_by(*order)
+        return Rows(projects.values(*self.FIELDS), lambda row: _coloured(row, self.rule_sets, self.as_of), known)
 
 
 def _coloured(row: dict, rule_sets: list[RuleSet], as_of: date) -> ColouredProject:

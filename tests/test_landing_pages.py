@@ -9,9 +9,13 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from access.roles import Role
-from landing.models import MilestoneKind
+from figures.landing import ColourCounts
+from landing.models import Milestone, MilestoneKind
+from landing.views import tracking
+from landing.views.tracking import PAGE_SIZE
 from projects.models import Project, Status
 from targets.models import Unit, UnitKind
 from tests.factories import MilestoneFactory, ProjectFactory, UnitFactory, client_for, user_with_role
@@ -68,7 +72,7 @@ def test_a_units_staff_sees_its_own_unit_with_the_overdue_list(world):
     assert response.templates[0].name == "landing/tracking_unit.html"
     row = response.context["row"]
     assert (row.signed, row.started, row.producing) == (2, 1, 1)
-    [overdue] = row.overdue
+    [overdue] = response.context["overdue_page"].object_list
     assert (overdue.code, overdue.signed_on, overdue.deadline, overdue.days_overdue) == ("XC-2", date(2021, 3, 20), date(2021, 9, 16), 106)
     text = response.content.decode()
     assert "落地跟踪 · 涪陵新城区 · 2021年第4季度" in text
@@ -114,9 +118,9 @@ def test_staff_without_a_unit_and_anonymous_visitors_are_refused(world):
 def test_the_unit_view_lists_red_yellow_and_quiet_projects(world):
     """Today (the machine's date, long after 2021): every 2021 project not started is red."""
     response = get(world, "own")
-    assert [p.code for p in response.context["red"]] == ["XC-2"]
-    assert response.context["yellow"] == []
-    [red] = response.context["red"]
+    [red] = response.context["coloured_page"].object_list
+    assert (red.code, red.colour.value) == ("XC-2", "red")
+    assert response.context["colour_counts"] == ColourCounts(red=1, yellow=0, quiet=0)
     assert red.reasons[0].startswith("超过开工时限")
     text = response.content.decode()
     assert 'class="badge landing-red"' in text
@@ -127,7 +131,7 @@ def test_a_project_gone_quiet_is_listed_with_its_days(world):
     Project.objects.filter(pk=started.pk).update(updated_at=started.updated_at - timedelta(days=400))
     started.milestones.update(updated_at=started.updated_at - timedelta(days=400))
     response = get(world, "own")
-    [quiet] = response.context["quiet"]
+    [quiet] = response.context["quiet_page"].object_list
     assert (quiet.code, quiet.colour.value) == ("XC-1", "red") and quiet.quiet_days >= 400
     assert quiet.reasons == (f"{quiet.quiet_days} 天无更新",)
     assert "长期无更新的项目" in response.content.decode()
@@ -136,7 +140,8 @@ def test_a_project_gone_quiet_is_listed_with_its_days(world):
 def test_withdrawn_projects_are_not_listed(world):
     Project.objects.filter(code="XC-2").update(status=Status.WITHDRAWN)
     response = get(world, "own")
-    assert response.context["red"] == [] and response.context["row"].overdue == []
+    assert list(response.context["coloured_page"]) == [] and list(response.context["overdue_page"]) == []
+    assert response.context["row"].overdue_count == 0
 
 
 def test_a_year_without_rules_says_so(world):
@@ -160,8 +165,9 @@ def more_projects(count: int) -> None:
 # the organisation (the title), the to-do block's counts, the unread notifications (a reviewer's menu)
 DISTRICT_QUERIES = 10
 # session, user, role (groups, membership with its unit), the picker's rule-set years, the rule sets,
-# the counts, the overdue projects, the coloured projects, the organisation, the to-do block's counts
-UNIT_QUERIES = 11
+# the counts, a page of the overdue projects, the colours' counts, a page of the red and yellow
+# ones, a page of the quiet ones, the organisation, the to-do block's counts
+UNIT_QUERIES = 13
 
 
 @pytest.mark.parametrize("count", [0, 12])
@@ -174,14 +180,50 @@ def test_the_district_view_reads_a_constant_number_of_queries(world, django_asse
     assert response.context["tracking"].district.signed == 3 + count
 
 
-@pytest.mark.parametrize("count", [0, 12])
+def all_quiet() -> None:
+    long_ago = timezone.now() - timedelta(days=400)
+    Project.objects.update(updated_at=long_ago)
+    Milestone.objects.update(updated_at=long_ago)
+
+
+def overdue_among(count: int) -> int:
+    """XC-2, and those of more_projects(count) not started and signed before 4 July (months 1, 3, 5, 7)."""
+    return 1 + sum(1 for n in range(count) if n % 2 == 0 and 1 + n % 12 <= 7)
+
+
+@pytest.mark.parametrize("count", [0, 12, 120])
 def test_the_unit_view_reads_a_constant_number_of_queries(world, django_assert_num_queries, count):
     more_projects(count)
+    all_quiet()
     client = client_for(world["own"])
     with django_assert_num_queries(UNIT_QUERIES):
         response = client.get(URL + Q4)
     assert response.status_code == 200
-    assert len(response.context["red"]) == 1 + count // 2
+    shown = min(2 + count, PAGE_SIZE)
+    assert len(response.context["coloured_page"].object_list) == len(response.context["quiet_page"].object_list) == shown
+    assert len(response.context["overdue_page"].object_list) == min(overdue_among(count), PAGE_SIZE)
+
+
+def test_each_list_of_a_unit_turns_its_own_pages_and_keeps_the_others(world, monkeypatch):
+    monkeypatch.setattr(tracking, "PAGE_SIZE", 5)
+    more_projects(24)
+    all_quiet()
+    unit_pk = world["xincheng"].pk
+    response = get(world, "reviewer", Q4 + f"&unit={unit_pk}&overdue_page=2&quiet_page=3")
+    overdue, coloured, quiet = (response.context[name] for name in ("overdue_page", "coloured_page", "quiet_page"))
+    assert (overdue.number, overdue.paginator.count, len(overdue.object_list)) == (2, overdue_among(24), 4)
+    assert (coloured.number, coloured.paginator.count, coloured.paginator.num_pages) == (1, 26, 6)
+    assert (quiet.number, quiet.paginator.count, len(quiet.object_list)) == (3, 26, 5)
+    assert response.context["colour_counts"] == ColourCounts(red=26, yellow=0, quiet=26)
+    text = response.content.decode()
+    assert f"?year=2021&amp;quarter=4&amp;unit={unit_pk}&amp;quiet_page=3&amp;overdue_page=1#overdue-title" in text
+    assert f"?year=2021&amp;quarter=4&amp;unit={unit_pk}&amp;overdue_page=2&amp;quiet_page=3&amp;colour_page=2#colour-title" in text
+    assert "第 2 / 2 页，共 9 个" in text
+    first = get(world, "reviewer", Q4 + f"&unit={unit_pk}").context["overdue_page"].object_list
+    signed = [p.signed_on for p in [*first, *overdue.object_list]]
+    assert signed == sorted(signed), "the oldest signed first, across pages"
+    assert get(world, "reviewer", Q4 + f"&unit={unit_pk}&quiet_page=abc").context["quiet_page"].number == 1
+    assert get(world, "reviewer", Q4 + f"&unit={unit_pk}&quiet_page=99").context["quiet_page"].number == 6
 
 
 # --- The dashboard's block ----------------------------------------------------------------------

@@ -13,16 +13,19 @@ from access import permissions
 from access.decorators import requires
 from access.roles import Access, access_of
 from figures.assessment import NoRuleSet
-from figures.landing import coloured_projects, landing, landing_as_of, rule_set_for
+from figures.landing import UnitColours, landing, landing_as_of, overdue_projects, rule_set_for
 from figures.totals import KIND_LABELS
 from lib import display
+from lib.paging import page_of
 from lib.text import whole_number
-from targets.landing_rules import Colour
 from targets.models import RuleSet, Unit
 from targets.periods import period_from_request
 
 NOT_ALLOWED = "落地跟踪只对招商局审核员、区领导和各单位填报员（本单位）开放。"
 NO_SUCH_UNIT = "没有这个单位，或您无权查看。"  # the same words either way, so nothing leaks
+PAGE_SIZE = 50  # rows per page of each of a unit's lists
+# Each list of a unit's page turns its pages with its own parameter, keeping the others'.
+PAGE_PARAMS = ("overdue_page", "colour_page", "quiet_page")
 
 
 def unit_asked(request: HttpRequest, access: Access) -> Unit | None:
@@ -63,9 +66,7 @@ def landing_tracking(request: HttpRequest) -> HttpResponse:
         "sees_district": permissions.sees_everything(access),
     }
     try:
-        tracking = landing(
-            choice.period, as_of=as_of, rule_sets=rule_sets, units=None if unit is None else [unit], with_overdue_list=unit is not None
-        )
+        tracking = landing(choice.period, as_of=as_of, rule_sets=rule_sets, units=None if unit is None else [unit], with_overdue_list=False)
     except NoRuleSet as error:
         context["no_rules"] = str(error)
     else:
@@ -74,11 +75,24 @@ def landing_tracking(request: HttpRequest) -> HttpResponse:
         context["row"] = tracking.units[0] if unit is not None else None
     if unit is None:
         return render(request, "landing/tracking.html", context)
-    coloured = coloured_projects(unit, rule_sets, today)
+    pages = {name: request.GET.get(name) for name in PAGE_PARAMS}
+    if "tracking" in context:
+        overdue = overdue_projects(unit, choice.period, as_of, rule_set_for(choice.period.year, rule_sets), known=context["row"].overdue_count)
+        context["overdue_page"] = page_of(overdue, pages["overdue_page"], PAGE_SIZE)
+    colours = UnitColours(unit, rule_sets, today)
+    counts = colours.counts()
+    context["colour_counts"] = counts
+    context["coloured_page"] = page_of(colours.red_and_yellow(known=counts.red + counts.yellow), pages["colour_page"], PAGE_SIZE)
+    context["quiet_page"] = page_of(colours.quiet(known=counts.quiet), pages["quiet_page"], PAGE_SIZE)
+    context["keep_for"] = {name: _query_without(request, name) for name in PAGE_PARAMS}
     current = rule_set_for(today.year, rule_sets)
     context["rules_now"] = current.as_landing_rules() if current else None
     context["rules_now_year"] = current.year if current else None
-    context["red"] = [p for p in coloured if p.colour is Colour.RED]
-    context["yellow"] = [p for p in coloured if p.colour is Colour.YELLOW]
-    context["quiet"] = sorted((p for p in coloured if p.quiet), key=lambda p: -p.quiet_days)
     return render(request, "landing/tracking_unit.html", context)
+
+
+def _query_without(request: HttpRequest, name: str) -> str:
+    """The page's query string without `name`, for the links that set it."""
+    query = request.GET.copy()
+    query.pop(name, None)
+    return query.urlencode()
