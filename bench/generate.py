@@ -560,12 +560,30 @@ def milestone_rows(projects: list[dict], first_id: int):
             milestone_id += 1
 
 
+# Project column (projects.landing_facts) ← the milestone kind whose verified date it keeps.
+FACT_COLUMNS = {"started": "started_on", "producing": "producing_on", "full_production": "full_production_on"}
+
+
+def keep_landing_facts(projects: list[dict], first_milestone_id: int) -> None:
+    """The projects' landing columns as projects.landing_facts keeps them: the verified milestones' dates,
+    and the last update (every bench row is stamped CREATED_AT). One pass over the milestones
+    the projects will have, none held."""
+    by_id = {project["id"]: project for project in projects}
+    for project in projects:
+        project.update({column: None for column in FACT_COLUMNS.values()}, last_update_at=project["updated_at"])
+    for milestone in milestone_rows(projects, first_milestone_id):
+        if milestone["verified"] and milestone["kind"] in FACT_COLUMNS:
+            by_id[milestone["project_id"]][FACT_COLUMNS[milestone["kind"]]] = milestone["actual_on"]
+
+
 @transaction.atomic
 def write_all(projects: list[dict], cooperations: list[dict], arrivals: list[dict]) -> None:
+    first_milestone_id = next_ids()["milestone"]
+    keep_landing_facts(projects, first_milestone_id)
     write(Project, projects)
     write(Cooperation, cooperations)
     write(Arrival, arrivals)
-    write(Milestone, milestone_rows(projects, next_ids()["milestone"]))
+    write(Milestone, milestone_rows(projects, first_milestone_id))
     reset_sequences()
 
 

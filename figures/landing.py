@@ -4,7 +4,9 @@ start deadline, and each project's colour in SQL (the pure rules: targets/landin
 The cohort of a unit at `as_of`: the approved, counted projects it leads (counted_condition of the
 year's rules), signed from 1 January of the year to `as_of`. Started and producing: a counted
 开工 / 投产 milestone (landing.models.COUNTED_MILESTONE) with its actual date on or before `as_of`.
-Everything here reads a constant number of queries, whatever the number of projects.
+Those dates and each project's last update are read off the project's own row, where
+projects/landing_facts.py keeps them. Everything here reads a constant number of queries, whatever the
+number of projects.
 """
 
 from __future__ import annotations
@@ -13,13 +15,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from django.db.models import Case, CharField, Count, DateTimeField, F, FilteredRelation, OuterRef, Q, QuerySet, Subquery, Value, When
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models import Case, CharField, Count, Q, QuerySet, Value, When
 from django.utils import timezone
 
-from landing.models import Milestone, MilestoneKind
 from lib.paging import Rows
-from projects.models import Arrival, Project, Status, counted_condition
+from projects.models import Project, Status, counted_condition
 from targets import scoring
 from targets.landing_rules import Colour, LandingRules, days_overdue, start_deadline, started_by
 from targets.models import RuleSet, Unit, UnitKind
@@ -27,23 +27,6 @@ from targets.models import RuleSet, Unit, UnitKind
 from .assessment import NoRuleSet
 
 KIND_ORDER = [UnitKind.PARK, UnitKind.DEPARTMENT]
-
-
-def with_milestone(projects: QuerySet, alias: str, kind: MilestoneKind, as_of: date | None = None) -> QuerySet:
-    """`projects` joined (LEFT JOIN, as `alias`) to their counted milestone of `kind`, dated on or
-    before `as_of` when given: at most one row each (one milestone per kind), so counts do not
-    grow. `<alias>__isnull=False`: reached. A join lets the database hash the milestones once for
-    all the projects, where `pk IN (…)` inside a count's FILTER probes a subplan per row."""
-    condition = Q(milestones__kind=kind, milestones__verified=True, milestones__actual_on__isnull=False)
-    if as_of is not None:
-        condition &= Q(milestones__actual_on__lte=as_of)
-    return projects.alias(**{alias: FilteredRelation("milestones", condition=condition)})
-
-
-def _reached_by(projects: QuerySet, as_of: date) -> QuerySet:
-    """`projects` with their counted 开工 (`started_by`) and 投产 (`producing_by`) up to `as_of`."""
-    projects = with_milestone(projects, "started_by", MilestoneKind.STARTED, as_of)
-    return with_milestone(projects, "producing_by", MilestoneKind.PRODUCING, as_of)
 
 
 def rate(part: int, whole: int) -> Decimal | None:
@@ -119,19 +102,23 @@ def landing_as_of(period: scoring.Period, today: date | None = None) -> date:
 
 
 def _cohort(rule_set: RuleSet, period: scoring.Period, as_of: date) -> QuerySet:
-    """The approved, counted projects signed from 1 January of the period's year to `as_of`, with
-    their milestones reached by then (`_reached_by`), which `_conditions` reads."""
-    projects = Project.objects.filter(counted_condition(rule_set.as_rules(), as_of), signed_on__gte=period.start)
-    return _reached_by(projects, as_of)
+    """The approved, counted projects signed from 1 January of the period's year to `as_of`."""
+    return Project.objects.filter(counted_condition(rule_set.as_rules(), as_of), signed_on__gte=period.start)
+
+
+def _reached(column: str, as_of: date) -> Q:
+    """A counted milestone (its date in `column`: projects.landing_facts) dated on or before `as_of`."""
+    return Q(**{f"{column}__lte": as_of})
 
 
 def _conditions(rules: LandingRules, as_of: date) -> dict[str, Q]:
     """Which projects of a cohort are started, producing, and past the start deadline without
     开工, at `as_of` (deadline < as_of ⇔ signed_on < as_of − limit)."""
+    started = _reached("started_on", as_of)
     return {
-        "started": Q(started_by__isnull=False),
-        "producing": Q(producing_by__isnull=False),
-        "overdue": Q(signed_on__lt=as_of - timedelta(days=rules.start_limit_days), started_by__isnull=True),
+        "started": started,
+        "producing": _reached("producing_on", as_of),
+        "overdue": Q(signed_on__lt=as_of - timedelta(days=rules.start_limit_days)) & ~started,
     }
 
 
@@ -243,34 +230,16 @@ def landing_summary(period: scoring.Period, *, unit: Unit | None = None, today: 
 # --- Colours (domain.md §9) in SQL --------------------------------------------------------------
 
 
-def last_update() -> Greatest:
-    """A project's latest update: the latest of its own change (`updated_at`), a change of one of its
-    milestones (entered, corrected, verified: `updated_at`) and an arrival entered (`created_at`).
-    Two subqueries per row: for the rows shown; `_quiet_for` decides quietness without it."""
-    milestone = Milestone.objects.filter(project=OuterRef("pk")).order_by("-updated_at").values("updated_at")[:1]
-    arrival = Arrival.objects.filter(project=OuterRef("pk")).order_by("-created_at").values("created_at")[:1]
-    return Greatest(
-        F("updated_at"),
-        Coalesce(Subquery(milestone, output_field=DateTimeField()), F("updated_at")),
-        Coalesce(Subquery(arrival, output_field=DateTimeField()), F("updated_at")),
-        output_field=DateTimeField(),
-    )
-
-
 def _updated_before(day: date) -> datetime:
     """The first moment of `day` in the site's time zone: an update before it was on an earlier day."""
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
 def _quiet_for(days: int, as_of: date) -> Q:
-    """No update for `days` days or more on `as_of`: the last one (`last_update`) was on as_of − days
-    or earlier, that is the project itself was not changed since, and none of its milestones, and no
-    arrival entered. The recent milestones and arrivals are read off their indexes once
-    (milestone_recent, arrival_recent), not the latest one of each project."""
-    since = _updated_before(as_of - timedelta(days=days - 1))
-    recent_milestones = Milestone.objects.filter(updated_at__gte=since).values("project_id")
-    recent_arrivals = Arrival.objects.filter(created_at__gte=since).values("project_id")
-    return Q(updated_at__lt=since) & ~Q(pk__in=recent_milestones) & ~Q(pk__in=recent_arrivals)
+    """No update for `days` days or more on `as_of`: the last one (`last_update_at`, projects.landing_facts:
+    the project's own change, a change of one of its milestones, an arrival entered) was on
+    as_of − days or earlier."""
+    return Q(last_update_at__lt=_updated_before(as_of - timedelta(days=days - 1)))
 
 
 def _signed_under(rule_sets: list[RuleSet]) -> list[tuple[RuleSet, Q]]:
@@ -288,7 +257,7 @@ def _signed_under(rule_sets: list[RuleSet]) -> list[tuple[RuleSet, Q]]:
 @dataclass(frozen=True)
 class ColourConditions:
     """Which projects are red, yellow, quiet (no update for the yellow days) and never coloured on
-    a day, as conditions on projects joined by `_with_colour_joins`."""
+    a day, as conditions on the projects' own columns."""
 
     red: Q
     yellow: Q
@@ -296,17 +265,10 @@ class ColourConditions:
     never: Q
 
 
-def _with_colour_joins(projects: QuerySet, as_of: date) -> QuerySet:
-    """`projects` joined to their counted 开工 (`start`, whatever its date: `started_on` reads it) and
-    their counted 达产 up to `as_of` (`full_production_by`)."""
-    projects = with_milestone(projects, "start", MilestoneKind.STARTED)
-    return with_milestone(projects, "full_production_by", MilestoneKind.FULL_PRODUCTION, as_of)
-
-
 def _colour_conditions(rule_sets: list[RuleSet], as_of: date) -> ColourConditions:
     """As targets.landing_rules.colour decides, each project under the rule set of its signing year
     (else the latest earlier one; a project signed before every rule set is not coloured)."""
-    started = Q(start__actual_on__lte=as_of)
+    started = _reached("started_on", as_of)
     red, yellow, quiet = Q(pk__in=[]), Q(pk__in=[]), Q(pk__in=[])
     for rule_set, span in _signed_under(rule_sets):
         rules = rule_set.as_landing_rules()
@@ -316,7 +278,7 @@ def _colour_conditions(rule_sets: list[RuleSet], as_of: date) -> ColourCondition
         red |= span & ((deadline_passed & ~started) | _quiet_for(rules.quiet_red_days, as_of))
         yellow |= span & ((deadline_near & ~started) | quiet_yellow)
         quiet |= span & quiet_yellow
-    never = Q(signed_on__isnull=True) | Q(status=Status.WITHDRAWN) | Q(full_production_by__isnull=False)
+    never = Q(signed_on__isnull=True) | Q(status=Status.WITHDRAWN) | _reached("full_production_on", as_of)
     return ColourConditions(red=red, yellow=yellow, quiet=quiet, never=never)
 
 
@@ -334,7 +296,6 @@ def with_colour(projects: QuerySet, rule_sets: list[RuleSet], as_of: date) -> Qu
     """Annotate `landing_colour` ("red", "yellow" or None) on `as_of`, as targets.landing_rules.colour
     decides, each project under the rule set of its signing year (else the latest earlier one; a
     project signed before every rule set, or not signed, is not coloured). No query of its own."""
-    projects = _with_colour_joins(projects, as_of)
     return projects.annotate(landing_colour=_colour(_colour_conditions(rule_sets, as_of)))
 
 
@@ -369,12 +330,12 @@ class UnitColours:
     query) and as lists to read a page at a time (lib.paging.Rows: one query a page), whatever the
     number of projects."""
 
-    FIELDS = ("pk", "code", "name", "status", "signed_on", "started_on", "last_update", "landing_colour")
+    FIELDS = ("pk", "code", "name", "status", "signed_on", "started_on", "last_update_at", "landing_colour")
 
     def __init__(self, unit: Unit, rule_sets: list[RuleSet], as_of: date):
         self.rule_sets, self.as_of = rule_sets, as_of
         self.conditions = _colour_conditions(rule_sets, as_of)
-        projects = _with_colour_joins(Project.objects.filter(lead_unit=unit, signed_on__isnull=False), as_of)
+        projects = Project.objects.filter(lead_unit=unit, signed_on__isnull=False)
         self.coloured = projects.annotate(landing_colour=_colour(self.conditions)).filter(landing_colour__isnull=False)
 
     def counts(self) -> ColourCounts:
@@ -391,17 +352,17 @@ class UnitColours:
 
     def quiet(self, known: int | None = None) -> Rows:
         """The longest quiet first."""
-        return self._rows(self.coloured.filter(self.conditions.quiet), ("last_update", "code"), known)
+        return self._rows(self.coloured.filter(self.conditions.quiet), ("last_update_at", "code"), known)
 
     def _rows(self, projects: QuerySet, order: tuple[str, ...], known: int | None) -> Rows:
-        projects = projects.annotate(last_update=last_update(), started_on=F("start__actual_on")).order_by(*order)
+        projects = projects.order_by(*order)
         return Rows(projects.values(*self.FIELDS), lambda row: _coloured(row, self.rule_sets, self.as_of), known)
 
 
 def _coloured(row: dict, rule_sets: list[RuleSet], as_of: date) -> ColouredProject:
     rules = rule_set_for(row["signed_on"].year, rule_sets).as_landing_rules()
     deadline = start_deadline(row["signed_on"], rules)
-    updated = timezone.localdate(row["last_update"])
+    updated = timezone.localdate(row["last_update_at"])
     quiet_days = (as_of - updated).days
     quiet = quiet_days >= rules.quiet_yellow_days
     reasons = []

@@ -77,8 +77,6 @@ class Milestone(models.Model):
         ]
         indexes = [
             models.Index(fields=["kind", "actual_on"], condition=Q(verified=True), name="milestone_counted_by_date"),
-            # The milestones changed since a day (figures.landing: projects gone quiet).
-            models.Index(fields=["updated_at", "project"], name="milestone_recent"),
         ]
 
     def __str__(self):

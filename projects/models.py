@@ -258,8 +258,16 @@ class Project(models.Model):
     # Kept by set_cooperating_units: the ranking groups by it instead of counting per row,
     # which made it 3× slower at 500k projects (docs/performance.md).
     cooperating_count = models.PositiveSmallIntegerField("配合单位数", default=0, editable=False)
+    # Kept by projects.landing_facts from the milestones and arrivals: 落地跟踪 reads a unit's projects
+    # alone, where joining the milestones and finding each project's latest change made one
+    # park's page take 9.9 s at 500k projects (docs/performance.md).
+    started_on = models.DateField("已核实开工日期", null=True, editable=False)
+    producing_on = models.DateField("已核实投产日期", null=True, editable=False)
+    full_production_on = models.DateField("已核实达产日期", null=True, editable=False)
+    last_update_at = models.DateTimeField("最近更新", auto_now=True)
 
-    history = HistoricalRecords(excluded_fields=["cooperating_count"])
+    LANDING_FACTS = ["started_on", "producing_on", "full_production_on", "last_update_at"]
+    history = HistoricalRecords(excluded_fields=["cooperating_count", *LANDING_FACTS])
     objects = ProjectQuerySet.as_manager()
 
     class Meta:

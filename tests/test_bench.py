@@ -3,9 +3,10 @@
 import random
 
 from bench import generate, ranking
+from figures.assessment import assess, rules_for
+from projects import landing_facts
 from projects.models import Arrival, Project
 from targets import scoring
-from figures.assessment import assess, rules_for
 
 Q4 = scoring.Period(2021, 4)
 
@@ -24,6 +25,10 @@ def test_the_generated_data_is_what_the_models_allow(fuling_2021):
     for project in Project.objects.prefetch_related("cooperations"):
         assert project.cooperating_count == len(project.cooperations.all())
         assert project.lead_unit_id not in {c.unit_id for c in project.cooperations.all()}
+    kept = list(Project.objects.order_by("pk").values_list("pk", "started_on", "producing_on", "full_production_on", "last_update_at"))
+    landing_facts.refresh_all()  # what the app's writes would have left
+    assert list(Project.objects.order_by("pk").values_list("pk", "started_on", "producing_on", "full_production_on", "last_update_at")) == kept
+    assert any(row[1] for row in kept) and any(row[3] for row in kept)
     later = Project.objects.create(
         code="AFTER-1",
         name="新项目",

@@ -475,7 +475,8 @@ def test_the_template_offers_the_date_columns_not_the_stage(world, tmp_path):
 # --- The migration that kept every hand-set stage -------------------------------------------------
 
 BEFORE = [("projects", "0008_supplementary_agreement")]
-AFTER = [("projects", "0010_remove_project_stage")]
+# Through 0012 too: the current models (read below) have the landing columns it adds and fills.
+AFTER = [("projects", "0012_project_landing_facts")]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -527,6 +528,9 @@ def test_the_migration_turns_each_stage_into_milestones_dated_by_the_history():
             (FULL, datetime.date(2022, 3, 1), False),
         ]
         assert Project.objects.get(code="FULL").stage == StageReached(Stage.FULL_PRODUCTION, pending=True)
+        full_row = Project.objects.get(code="FULL")
+        assert (full_row.started_on, full_row.full_production_on) == (None, None), "migrated milestones wait for verification"
+        assert full_row.last_update_at == max(m.updated_at for m in Milestone.objects.filter(project=full_row))
         assert Milestone.history.filter(project_id=full.pk).count() == 3  # each with a history record by 系统
     finally:
         executor = MigrationExecutor(connection)

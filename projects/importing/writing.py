@@ -15,6 +15,7 @@ from simple_history.utils import bulk_create_with_history
 from landing.models import MILESTONE_ORDER, Milestone
 from lib.sql import chunks, exact_sum, from_ten_thousandths
 
+from .. import landing_facts
 from ..codes import CodeBlock, peek_codes, reserve_codes
 from ..models import (
     Arrival,
@@ -165,6 +166,7 @@ class _Writer:
         self.now = timezone.now()
         self.problems: list[Problem] = []
         self.result = ImportResult()
+        self.touched: set[int] = set()  # the projects whose arrivals the import adds
 
     def write(self) -> ImportResult:
         ids = [row.existing_id for row in self.plan.projects if row.existing_id]
@@ -189,6 +191,9 @@ class _Writer:
             self._write_milestones(written)
         self._write_arrivals(projects)  # checks every arrival row, writes them only if nothing was refused
         self._write_agreements(projects)  # the same for the supplementary agreements
+        if not self.problems:  # bulk writes send no signal: the projects' landing columns follow them here
+            for chunk in chunks(sorted(self.touched | {project.pk for project in projects.values()})):
+                landing_facts.refresh(chunk)
         return self.result
 
     def _check_stored_arrivals(self, rows: dict[Project, int]) -> None:
@@ -357,6 +362,7 @@ class _Writer:
                 arrival.verified, arrival.verified_by, arrival.verified_at = True, self.user, self.now
             if self._clean(arrival, spec=ARRIVALS, row=row.row, new=True):
                 new.append(arrival)
+                self.touched.add(project.pk)
                 self.result.arrivals_created += 1
         if not self.problems:
             try:
