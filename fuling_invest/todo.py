@@ -230,11 +230,16 @@ class ToDo:
         )
         overdue = [report for report in to_do if report.state == ReportState.DUE]
         returned = [report for report in to_do if report.state == ReportState.RETURNED]
-        listed = reverse("unit_task_reports", args=[self.access.unit.pk])
+        unit_page = reverse("unit_task_reports", args=[self.access.unit.pk])
+
+        def listed(reports: list[TaskReport]) -> str:
+            """The unit's reports of the quarter of the earliest one listed (the page shows one quarter)."""
+            return f"{unit_page}?year={reports[0].year}&quarter={reports[0].quarter}" if reports else unit_page
+
         return [
-            Item("逾期未报的重点任务季报", len(overdue), listed,
+            Item("逾期未报的重点任务季报", len(overdue), listed(overdue),
                  "季度结束后第5日仍未报送的重点任务季报：请尽快报送。", task_reports=overdue[:LISTED], since="逾期"),
-            Item("被退回的重点任务季报", len(returned), listed,
+            Item("被退回的重点任务季报", len(returned), listed(returned),
                  "招商局退回的重点任务季报：按退回意见修改后重新报送。", task_reports=returned[:LISTED], shows_reason=True),
         ]
 

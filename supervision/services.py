@@ -55,14 +55,17 @@ def return_report(*, report: TaskReport, user: AbstractBaseUser, comment: str) -
     comment = (comment or "").strip()
     if not comment:
         raise ValidationError({"comment": RETURN_COMMENT_REQUIRED})
-    if report.state != ReportState.SUBMITTED:
-        raise ValidationError(ONLY_SUBMITTED_RETURNED)
-    report.state = ReportState.RETURNED
-    report.return_comment = comment
-    report.returned_by, report.returned_at = user, timezone.now()
-    report._history_user = user
-    report.save()
-    return report
+    with transaction.atomic():
+        # The row locked: two reviewers (or a double click) return it once, the second is told.
+        current = TaskReport.objects.select_for_update().get(pk=report.pk)
+        if current.state != ReportState.SUBMITTED:
+            raise ValidationError(ONLY_SUBMITTED_RETURNED)
+        current.state = ReportState.RETURNED
+        current.return_comment = comment
+        current.returned_by, current.returned_at = user, timezone.now()
+        current._history_user = user
+        current.save()
+    return current
 
 
 @dataclass(frozen=True)

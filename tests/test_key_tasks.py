@@ -179,6 +179,7 @@ def test_a_report_filed_returned_and_refiled(world, monkeypatch):
     dashboard = staff.get(reverse("dashboard") + "?year=2021&quarter=2")
     item = {item.label: item for item in dashboard.context["todo"].items}["被退回的重点任务季报"]
     assert item.count == 1 and item.task_reports == [report]
+    assert item.url == reverse("unit_task_reports", args=[report.unit_id]) + "?year=2021&quarter=2", "the report's quarter"
     assert "退回意见：请补充签约项目名单" in dashboard.content.decode()
     refile_form = staff.get(file_url(world["shared"])).content.decode()
     assert "招商局退回意见：" in refile_form and "走访企业12家</textarea>" in refile_form  # starts from what was filed
@@ -199,7 +200,11 @@ def test_only_reviewers_return_and_only_a_filed_report(world):
         assert client_for(world[who]).post(url, {"comment": "不行"}).status_code == expected
     assert client_for(world["reviewer"]).get(url).status_code == 405
     services.return_report(report=report, user=world["reviewer"], comment="补充材料")
-    assert client_for(world["reviewer"]).post(url, {"comment": "再退一次"}).status_code == 403
+    again = client_for(world["reviewer"]).post(url, {"comment": "再退一次"}, follow=True)  # a double click
+    assert again.redirect_chain == [(reverse("task_report_detail", args=[report.pk]), 302)]
+    assert "只有已报送的季报可以退回。该季报现为“已退回”，未重复退回。" in again.content.decode()
+    report.refresh_from_db()
+    assert report.return_comment == "补充材料"
 
 
 # --- The daily overdue mark ---------------------------------------------------------------------------------------

@@ -241,15 +241,22 @@ def _what(record, previous) -> str:
 
 
 @object_permission(
-    get_report_for_user, permissions.can_return_task_report, "只有招商局审核员可以退回已报送的季报。", methods=("POST",)
+    get_report_for_user, lambda access, report: permissions.reviews(access), "只有招商局审核员可以退回季报。", methods=("POST",)
 )
 def task_report_return(request: HttpRequest, report: TaskReport) -> HttpResponse:
-    """退回 with a comment (required): the report goes back to its unit's to-do."""
+    """退回 with a comment (required): the report goes back to its unit's to-do. A report no longer
+    filed (returned meanwhile, by a second click or another reviewer) is left as it is, and the
+    reviewer told so on its page."""
     form = ReturnForm(request.POST)
     if not form.is_valid():
         return _render_report(request, report, return_form=form, status=400)
-    services.return_report(report=report, user=request.user, comment=form.cleaned_data["comment"])
-    messages.success(request, f"已退回{report.unit.name}的季报，该单位将在待办事项中看到退回意见。")
+    try:
+        services.return_report(report=report, user=request.user, comment=form.cleaned_data["comment"])
+    except ValidationError:
+        report.refresh_from_db(fields=["state"])
+        messages.warning(request, f"{services.ONLY_SUBMITTED_RETURNED}该季报现为“{ReportState(report.state).label}”，未重复退回。")
+    else:
+        messages.success(request, f"已退回{report.unit.name}的季报，该单位将在待办事项中看到退回意见。")
     return redirect("task_report_detail", pk=report.pk)
 
 
