@@ -5,7 +5,13 @@ access.permissions like every view asks them."""
 from . import permissions
 from .roles import access_of
 
-PAGE_RULES = (permissions.reviews, permissions.sees_everything, permissions.enters_projects, permissions.enters_leads)
+PAGE_RULES = (
+    permissions.reviews,
+    permissions.sees_everything,
+    permissions.enters_projects,
+    permissions.enters_leads,
+    permissions.follows_landing,
+)
 
 
 def context(request) -> dict:

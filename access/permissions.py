@@ -321,5 +321,6 @@ def can_write_group_report(access: Access, first_commissioner_unit_id: int | Non
 
 
 def follows_landing(access: Access) -> bool:
-    """The 落地跟踪 page: the district for reviewers and leaders, its own unit for a unit's staff."""
-    return sees_everything(access) or staff_unit_id(access) is not None
+    """The 落地跟踪 page: the district for reviewers and leaders, its own unit for a park's or a
+    department's staff (a body that is not assessed leads no projects: it has nothing to follow)."""
+    return sees_everything(access) or (staff_unit_id(access) is not None and access.unit.kind != UnitKind.OTHER)

@@ -108,6 +108,15 @@ def test_reviewers_open_any_units_view(world):
     assert "全区落地跟踪" in response.content.decode()
 
 
+def test_the_staff_of_a_body_that_is_not_assessed_have_nothing_to_follow(world):
+    office = UnitFactory(name="区委办公室", kind=UnitKind.OTHER)
+    clerk = client_for(user_with_role(Role.STAFF, office, username="office"))
+    response = clerk.get(URL)
+    assert response.status_code == 403 and "各园区、区级部门的填报员" in response.content.decode()
+    assert f'href="{URL}"' not in clerk.get(reverse("dashboard")).content.decode()
+    assert f'href="{URL}"' in client_for(world["own"]).get(reverse("dashboard")).content.decode()
+
+
 def test_staff_without_a_unit_and_anonymous_visitors_are_refused(world):
     lost = user_with_role(Role.STAFF, username="lost")
     response = client_for(lost).get(URL)

@@ -21,7 +21,7 @@ from lib.text import whole_number
 from targets.models import RuleSet, Unit
 from targets.periods import period_from_request
 
-NOT_ALLOWED = "落地跟踪只对招商局审核员、区领导和各单位填报员（本单位）开放。"
+NOT_ALLOWED = "落地跟踪只对招商局审核员、区领导和各园区、区级部门的填报员（本单位）开放。"
 NO_SUCH_UNIT = "没有这个单位，或您无权查看。"  # the same words either way, so nothing leaks
 PAGE_SIZE = 50  # rows per page of each of a unit's lists
 # Each list of a unit's page turns its pages with its own parameter, keeping the others'.
