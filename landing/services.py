@@ -18,10 +18,12 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
+from access import permissions
+from access.roles import access_of
 from lib import uploads
 
-from .models import MILESTONE_ORDER, Milestone
-from .rules import Dates, date_problems
+from .models import MILESTONE_ORDER, Milestone, MilestoneKind
+from .rules import ACTUAL, Dates, date_problems, field_name
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,8 @@ def save_milestones(
         dates = {kind: Dates(m.planned_on, m.actual_on) for kind, m in current.items()}
         dates |= {kind: Dates(entry.planned_on, entry.actual_on) for kind, entry in entries.items()}
         problems = date_problems(dates, signed_on=project.signed_on, today=today)
+        if not permissions.reviews(access_of(user)):
+            problems |= _cleared_verified(current, entries)
         if problems:
             raise ValidationError(problems)
         saved = []
@@ -66,6 +70,19 @@ def save_milestones(
             if _apply(milestone, entry, user=user):
                 saved.append(milestone)
     return saved
+
+
+CLEARED_VERIFIED = "{kind}日期已经招商局核实，不能清空：如日期有误，请改为正确的日期，再由招商局重新核实。"
+
+
+def _cleared_verified(current: Mapping[str, Milestone], entries: Mapping[str, MilestoneEntry]) -> dict[str, str]:
+    """A verified actual date emptied: refused to a unit's staff, whose emptying would uncount the
+    milestone with nothing left for a reviewer to verify (reviewers may, the history keeps it)."""
+    return {
+        field_name(kind, ACTUAL): CLEARED_VERIFIED.format(kind=MilestoneKind(kind).label)
+        for kind, entry in entries.items()
+        if kind in current and current[kind].verified and current[kind].actual_on and entry.actual_on is None
+    }
 
 
 def _apply(milestone: Milestone, entry: MilestoneEntry, *, user: AbstractBaseUser) -> bool:

@@ -184,6 +184,19 @@ def test_changing_the_actual_date_or_the_evidence_of_a_verified_milestone_makes_
     assert not milestone.verified and milestone.evidence_name == "新凭证.pdf"
 
 
+def test_staff_may_not_empty_a_verified_date_and_a_reviewer_may(world):
+    milestone = MilestoneFactory(project=world["project"], kind=STARTED, actual_on=SIGNED + 20 * DAY, verified_by=world["reviewer"])
+    refused = edit(world, started_actual_on="", started_planned_on="")
+    assert "开工日期已经招商局核实，不能清空" in refused.content.decode()
+    milestone.refresh_from_db()
+    assert milestone.verified and milestone.actual_on == SIGNED + 20 * DAY
+    assert Project.objects.get(pk=world["project"].pk).started_on == SIGNED + 20 * DAY, "still counted"
+    edit(world, "reviewer", started_actual_on="", started_planned_on="")
+    milestone.refresh_from_db()
+    assert (milestone.actual_on, milestone.verified) == (None, False)
+    assert Project.objects.get(pk=world["project"].pk).started_on is None
+
+
 # --- Who may do what ---------------------------------------------------------------------------
 
 
