@@ -59,9 +59,11 @@ staticfiles/staticfiles.json: $(shell find static -type f) node_modules/.install
 	DEBUG=0 $(PY) manage.py collectstatic --no-input --verbosity 0
 
 # Runs on DATABASE_URL when set (PostgreSQL in CI), else on SQLite. Tasks run in-process here;
-# the tests against a real worker are `make test-worker`.
+# the tests against a real worker are `make test-worker`. One test process per core (pytest-xdist,
+# each with its own test database); TEST_WORKERS=0 runs them in this process.
+TEST_WORKERS ?= auto
 test: setup browser
-	env -u CELERY_BROKER_URL $(PY) -m pytest $(PYTEST_ARGS)
+	env -u CELERY_BROKER_URL $(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 # The Celery tests against a real worker process on Redis, on PostgreSQL (the worker must reach
 # the test database): run once by CI. Defaults: the local PostgreSQL and Redis's database 15.
