@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from django.db.models import Case, CharField, Count, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, Count, F, Q, QuerySet, Value, When, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from lib.paging import Rows
@@ -137,11 +138,13 @@ def landing(
     rule_sets: list[RuleSet] | None = None,
     units: list[Unit] | None = None,
     with_overdue_list: bool = True,
+    overdue_per_unit: int | None = None,
 ) -> Landing:
     """Every assessed unit's (or `units`') cohort figures at `as_of` (default: the quarter's last day).
 
     Raises NoRuleSet when the period's year has no rule set. Queries: the rule sets unless given,
-    the units unless given, the counts, and the overdue projects when asked for (at most 4).
+    the units unless given, the counts, and the overdue projects when asked for (at most 4): all of
+    them, or each unit's first `overdue_per_unit` (the oldest signed, the longest overdue).
     """
     as_of = as_of or period.end
     rule_sets = list(RuleSet.objects.all()) if rule_sets is None else rule_sets
@@ -156,7 +159,11 @@ def landing(
     counts = {row["lead_unit_id"]: row for row in cohort.values("lead_unit_id").order_by().annotate(**_counts(conditions))}
     overdue: dict[int, list[OverdueProject]] = {}
     if with_overdue_list:
-        for row in _overdue_rows(cohort, rules, as_of):
+        rows = _overdue_rows(cohort, rules, as_of)
+        if overdue_per_unit is not None:  # each unit's first ones: the longest overdue
+            place = Window(RowNumber(), partition_by=F("lead_unit"), order_by=[F("signed_on").asc(), F("code").asc()])
+            rows = rows.annotate(place=place).filter(place__lte=overdue_per_unit)
+        for row in rows:
             overdue.setdefault(row["lead_unit_id"], []).append(_overdue(row, rules, as_of))
     rows = []
     for unit in units:

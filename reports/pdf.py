@@ -473,6 +473,8 @@ class _Writer:
         commands += self._red((6, r) for r, row in enumerate(block.rows, start=1) if row.overdue)
         story.append(self._table(head + rows, [UNIT_WIDTH + 44] + [figure] * 6, commands, header_rows=1))
         story.append(_para(f"超时限未开工项目（开工时限：签约后{block.start_limit_days}天）", self.styles.subheading))
+        if block.shortened:
+            story.append(_para(block.shortened_note, self.styles.body))
         if block.overdue:
             columns = [("单位", 80), ("项目编号", 70), ("项目名称", 170), ("签约日期", 54), ("开工时限", 54), ("超期（天）", 54)]
             widths = [w for _h, w in columns]

@@ -224,7 +224,17 @@ class LandingBlock:
     start_limit_days: int
     rows: list[LandingRow]  # parks, then departments
     total: LandingRow
-    overdue: list[OverdueRow]  # by unit, then signing date
+    overdue: list[OverdueRow]  # by unit, then signing date: each unit's first OVERDUE_PER_UNIT
+    listed_per_unit: int | None = None  # OVERDUE_PER_UNIT when generated (None: all); each row's `overdue` counts them all
+
+    @property
+    def shortened(self) -> bool:
+        """Some unit has more projects past the deadline than the bulletin lists."""
+        return self.listed_per_unit is not None and any(row.overdue > self.listed_per_unit for row in self.rows)
+
+    @property
+    def shortened_note(self) -> str:
+        return f"各单位列出超期最久的{self.listed_per_unit}个项目，超期项目数见上表，全部项目见系统中的“落地跟踪”。" if self.shortened else ""
 
 
 @dataclass(frozen=True)
@@ -537,10 +547,14 @@ def _activities(period: scoring.Period) -> ActivityBlock:
     return ActivityBlock(start, period.end, [k.label for k in ActivityKind], [s.label for s in LeadStage], rows, total)
 
 
+# A bulletin lists each unit's longest overdue projects, this many at most; 落地跟踪 lists them all.
+OVERDUE_PER_UNIT = 20
+
+
 def _landing(period: scoring.Period) -> LandingBlock:
     """The assessed units' cohorts at the quarter's end and the projects past their start deadline
     (figures.landing, as `manage.py landing` gives them): 4 queries."""
-    figures = landing_figures.landing(period)
+    figures = landing_figures.landing(period, overdue_per_unit=OVERDUE_PER_UNIT)
 
     def row(name: str, item: landing_figures.UnitLanding) -> LandingRow:
         return LandingRow(name, item.signed, item.started, item.start_rate, item.producing, item.produce_rate, item.overdue_count)
@@ -554,6 +568,7 @@ def _landing(period: scoring.Period) -> LandingBlock:
         rows=[row(item.unit.name, item) for item in figures.units],
         total=row("合计", figures.district),
         overdue=overdue,
+        listed_per_unit=OVERDUE_PER_UNIT,
     )
 
 

@@ -205,6 +205,8 @@ def _landing(sheet: Worksheet, block: LandingBlock) -> None:
         _write_row(sheet, offset, values)
     if not block.overdue:
         put(sheet, row + 2, 1, "没有超过开工时限未开工的项目。")
+    elif block.shortened:
+        put(sheet, row + 2 + len(block.overdue) + 1, 1, block.shortened_note)
     sheet.freeze_panes = "A4"
     _widths(sheet, [16, 16, 36, 12, 12, 12, 16])
 

@@ -136,8 +136,27 @@ def test_a_units_cohort_counts_its_signed_started_and_producing_projects_at_the_
 
 def test_only_the_project_past_its_deadline_by_a_day_is_listed_not_the_one_due_on_the_last_day(snapshot, world):
     (row,) = snapshot.landing.overdue
+    assert not snapshot.landing.shortened and snapshot.landing.shortened_note == ""
     assert (row.unit, row.code, row.name) == ("白涛园区", world["overdue"].code, "<i>逾期</i>项目")
     assert (row.signed_on, row.deadline, row.days_overdue) == (datetime.date(2021, 4, 2), datetime.date(2021, 9, 29), 1)
+
+
+def test_each_unit_lists_its_longest_overdue_first_at_most_the_cap_and_the_bulletin_says_so(world, monkeypatch):
+    from reports import snapshot as snapshots
+
+    monkeypatch.setattr(snapshots, "OVERDUE_PER_UNIT", 1)
+    older = ProjectFactory(lead_unit=unit("白涛园区"), name="更早的逾期项目", signed_on=datetime.date(2021, 3, 1))
+    ProjectFactory(lead_unit=unit("区商务委"), name="部门逾期项目", signed_on=datetime.date(2021, 3, 2))
+    taken = take_snapshot(period=Q3, issued_on=ISSUED)
+    block = taken.landing
+    assert [(row.unit, row.code) for row in block.overdue] == [("白涛园区", older.code), ("区商务委", block.overdue[1].code)]
+    assert next(row.overdue for row in block.rows if row.unit == "白涛园区") == 2, "the table counts them all"
+    assert block.shortened and "各单位列出超期最久的1个项目" in block.shortened_note
+    assert from_json(json.loads(json.dumps(to_json(taken)))).landing == block
+    assert "各单位列出超期最久的1个项目" in pdf_text(render_pdf(taken))
+    book = openpyxl.load_workbook(io.BytesIO(bulletin_workbook(taken)))
+    sheet_texts = [str(cell.value) for sheet in book.worksheets for row in sheet.iter_rows() for cell in row]
+    assert any("各单位列出超期最久的1个项目" in text for text in sheet_texts)
 
 
 def test_the_landing_figures_are_those_of_the_landing_command(snapshot, capsys):
