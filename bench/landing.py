@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.pipeline import client_for, line, park_staff, reviewer, time_page  # noqa: E402  (sets Django up)
+from bench.pipeline import line, park_and_users, time_page  # noqa: E402  (sets Django up)
 from bench.ranking import timed  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
@@ -31,7 +31,7 @@ from figures.supervision import task_matrix  # noqa: E402
 from landing.models import Milestone  # noqa: E402
 from projects.models import Project  # noqa: E402
 from supervision.models import TaskReport  # noqa: E402
-from targets.models import RuleSet, Unit, UnitKind  # noqa: E402
+from targets.models import RuleSet, Unit  # noqa: E402
 from targets.scoring import Period  # noqa: E402
 
 GOAL = 500
@@ -70,10 +70,7 @@ def main(argv=None) -> None:
     parser.add_argument("--runs", type=int, default=7)
     args = parser.parse_args(argv)
     setup_test_environment()  # the test client needs it to collect responses
-    park = Unit.objects.filter(kind=UnitKind.PARK, is_active=True).order_by("sort_order", "pk").first()
-    if park is None:
-        sys.exit("no park in this database: run bench/generate.py first")
-    users = [("reviewer", client_for(reviewer())), ("park staff", client_for(park_staff(park)))]
+    park, users = park_and_users()
     print(
         f"database: {connection.vendor} {connection.settings_dict['NAME']}; {Project.objects.count()} projects, "
         f"{Milestone.objects.count()} milestones, {TaskReport.objects.filter(year=YEAR).count()} key-task reports of {YEAR}"

@@ -73,6 +73,14 @@ def park_staff(park: Unit) -> User:
     return user
 
 
+def park_and_users() -> tuple[Unit, list[tuple[str, Client]]]:
+    """The first park, and logged-in clients for the bench reviewer and that park's staff."""
+    park = Unit.objects.filter(kind=UnitKind.PARK, is_active=True).order_by("sort_order", "pk").first()
+    if park is None:
+        sys.exit("no park in this database: run bench/generate.py first")
+    return park, [("reviewer", client_for(reviewer())), ("park staff", client_for(park_staff(park)))]
+
+
 def client_for(user: User) -> Client:
     client = Client()
     client.force_login(user)
@@ -195,10 +203,7 @@ def main(argv=None) -> None:
     )
     args = parser.parse_args(argv)
     setup_test_environment()  # the test client needs it to collect responses
-    park = Unit.objects.filter(kind=UnitKind.PARK, is_active=True).order_by("sort_order", "pk").first()
-    if park is None:
-        sys.exit("no park in this database: run bench/generate.py first")
-    users = [("reviewer", client_for(reviewer())), ("park staff", client_for(park_staff(park)))]
+    park, users = park_and_users()
     print(f"database: {connection.vendor} {connection.settings_dict['NAME']}; {counts()}")
     print(f"park staff: bench-park-staff, staff of {park.name} (unit {park.pk})")
     print(f"{args.runs} runs after one warm-up; OK when the median is within the goal")

@@ -62,5 +62,7 @@ def refresh_all() -> int:
 @receiver(post_delete, sender=Milestone, dispatch_uid="project_landing_facts_milestone_deleted")
 @receiver(post_save, sender=Arrival, dispatch_uid="project_landing_facts_arrival_saved")
 @receiver(post_delete, sender=Arrival, dispatch_uid="project_landing_facts_arrival_deleted")
-def _entry_changed(sender, instance, **kwargs) -> None:
+def _entry_changed(sender, instance, origin=None, **kwargs) -> None:
+    if isinstance(origin, Project) or (isinstance(origin, QuerySet) and origin.model is Project):
+        return  # deleted with its project: nothing left to refresh
     refresh([instance.project_id])

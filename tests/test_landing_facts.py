@@ -6,6 +6,8 @@ before the next read."""
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from access.roles import Role
@@ -103,3 +105,13 @@ def test_the_imports_bulk_writes_are_followed(tmp_path, units):  # noqa: F811
     kept = assert_exact()
     [(started, producing, full, _updated)] = kept.values()
     assert (started, producing, full) == (datetime.date(2021, 6, 1), datetime.date(2021, 9, 1), None)
+
+
+def test_entries_deleted_with_their_project_refresh_nothing(project):
+    MilestoneFactory(project=project, kind=MilestoneKind.STARTED)
+    for _ in range(5):
+        ArrivalFactory(project=project)
+    with CaptureQueriesContext(connection) as deleting:
+        project.delete()
+    assert not [q for q in deleting.captured_queries if q["sql"].startswith('UPDATE "projects_project"')], "no refresh per deleted entry"
+    assert not Project.objects.exists()

@@ -69,7 +69,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
     # Without a year asked: this year, or the latest year with events when this year has none yet.
     default = today.year if today.year in held or not held else max(held)
     asked = request.GET.get("year", "")
-    year = whole_number(asked) if whole_number(asked) in years else default
+    year = number if (number := whole_number(asked)) in years else default
     rules = figures.cohort_rules(year)
     context = {
         "nav": "signing_events",

@@ -18,6 +18,7 @@ from figures.totals import KIND_LABELS
 from lib import display
 from lib.paging import page_of
 from lib.text import whole_number
+from projects.views.listing import query_without
 from targets.models import RuleSet, Unit
 from targets.periods import period_from_request
 
@@ -84,15 +85,8 @@ def landing_tracking(request: HttpRequest) -> HttpResponse:
     context["colour_counts"] = counts
     context["coloured_page"] = page_of(colours.red_and_yellow(known=counts.red + counts.yellow), pages["colour_page"], PAGE_SIZE)
     context["quiet_page"] = page_of(colours.quiet(known=counts.quiet), pages["quiet_page"], PAGE_SIZE)
-    context["keep_for"] = {name: _query_without(request, name) for name in PAGE_PARAMS}
+    context["keep_for"] = {name: query_without(request, name) for name in PAGE_PARAMS}
     current = rule_set_for(today.year, rule_sets)
     context["rules_now"] = current.as_landing_rules() if current else None
     context["rules_now_year"] = current.year if current else None
     return render(request, "landing/tracking_unit.html", context)
-
-
-def _query_without(request: HttpRequest, name: str) -> str:
-    """The page's query string without `name`, for the links that set it."""
-    query = request.GET.copy()
-    query.pop(name, None)
-    return query.urlencode()

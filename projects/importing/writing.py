@@ -166,7 +166,7 @@ class _Writer:
         self.now = timezone.now()
         self.problems: list[Problem] = []
         self.result = ImportResult()
-        self.touched: set[int] = set()  # the projects whose arrivals the import adds
+        self.touched: set[int] = set()  # projects given milestones or arrivals in bulk, which sends no signal
 
     def write(self) -> ImportResult:
         ids = [row.existing_id for row in self.plan.projects if row.existing_id]
@@ -191,8 +191,8 @@ class _Writer:
             self._write_milestones(written)
         self._write_arrivals(projects)  # checks every arrival row, writes them only if nothing was refused
         self._write_agreements(projects)  # the same for the supplementary agreements
-        if not self.problems:  # bulk writes send no signal: the projects' landing columns follow them here
-            for chunk in chunks(sorted(self.touched | {project.pk for project in projects.values()})):
+        if not self.problems:  # the landing columns follow the bulk writes (a save sends its own signal)
+            for chunk in chunks(sorted(self.touched)):
                 landing_facts.refresh(chunk)
         return self.result
 
@@ -338,6 +338,7 @@ class _Writer:
                     milestone.save()
         if new and not self.problems:
             bulk_create_with_history(new, Milestone, batch_size=BATCH, default_user=self.user)
+            self.touched |= {milestone.project_id for milestone in new}
 
     def _write_arrivals(self, projects: dict[str, Project]) -> None:
         """Create the file's arrivals not stored yet, counting repeats: the file is a multiset."""
